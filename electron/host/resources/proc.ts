@@ -1,0 +1,165 @@
+import { readdirSync, readlinkSync, readFileSync } from 'node:fs';
+
+/** OS-level probes from /proc (Linux). Elsewhere they return null so health says "unknown", never a made-up 0. */
+
+export interface FdCounts {
+  total: number;
+  sockets: number;
+  files: number;
+  pipes: number;
+}
+
+export function fdCounts(pid: number | 'self' = 'self'): FdCounts | null {
+  let links: string[];
+  try {
+    links = readdirSync(`/proc/${pid}/fd`).map((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+  } catch {
+    return null;
+  }
+  const counts: FdCounts = { total: 0, sockets: 0, files: 0, pipes: 0 };
+  for (const link of links) {
+    if (!link) continue;
+    counts.total++;
+    if (link.startsWith('socket:')) counts.sockets++;
+    else if (link.startsWith('pipe:')) counts.pipes++;
+    else if (link.startsWith('/')) counts.files++;
+  }
+  return counts;
+}
+
+/** Paths of regular files this process holds open. */
+export function openFilePaths(pid: number | 'self' = 'self'): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      })
+      .filter((l) => l.startsWith('/') && !l.startsWith('/dev/') && !l.startsWith('/proc/'));
+  } catch {
+    return [];
+  }
+}
+
+function socketInodes(pid: number | 'self'): Set<string> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      } catch {
+        /* fd closed while listing */
+      }
+    }
+  } catch {
+    /* no /proc */
+  }
+  return inodes;
+}
+
+interface TcpRow {
+  localPort: number;
+  remotePort: number;
+  state: string;
+  inode: string;
+}
+
+const TCP_STATES: Record<string, string> = {
+  '01': 'ESTABLISHED', '02': 'SYN_SENT', '03': 'SYN_RECV', '04': 'FIN_WAIT1', '05': 'FIN_WAIT2', '06': 'TIME_WAIT',
+  '07': 'CLOSE', '08': 'CLOSE_WAIT', '09': 'LAST_ACK', '0A': 'LISTEN', '0B': 'CLOSING',
+};
+
+function tcpRows(): TcpRow[] {
+  const rows: TcpRow[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      rows.push({
+        localPort: parseInt(cols[1]!.split(':')[1]!, 16),
+        remotePort: parseInt(cols[2]!.split(':')[1]!, 16),
+        state: TCP_STATES[cols[3]!] ?? cols[3]!,
+        inode: cols[9]!,
+      });
+    }
+  }
+  return rows;
+}
+
+/** TCP sockets owned by this process (or `pid`) connected to `remotePort`, in any state but closed ones. */
+export function socketsToPort(remotePort: number, pid: number | 'self' = 'self'): number {
+  const mine = socketInodes(pid);
+  return tcpRows().filter((r) => r.remotePort === remotePort && mine.has(r.inode) && r.inode !== '0').length;
+}
+
+/** Whether anything on this machine listens on the TCP port. */
+export function isListening(port: number): boolean {
+  return tcpRows().some((r) => r.localPort === port && r.state === 'LISTEN');
+}
+
+export function rssBytes(pid: number | 'self' = 'self'): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie still answers kill(0); it is gone for our purposes.
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/** Direct and indirect children of `pid`, from /proc/<pid>/task/<tid>/children. */
+export function descendantPids(pid: number = process.pid): number[] {
+  const out: number[] = [];
+  const stack = [pid];
+  while (stack.length) {
+    const current = stack.pop()!;
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${current}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        for (const child of readFileSync(`/proc/${current}/task/${tid}/children`, 'utf8').trim().split(/\s+/)) {
+          if (child) {
+            out.push(Number(child));
+            stack.push(Number(child));
+          }
+        }
+      } catch {
+        /* thread ended */
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+import type { Logger } from '../log/logger';
+import type { ShutdownCoordinator } from './shutdown-coordinator';
+import { errorMessage } from './timeout';
+
+export type ExitSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+export interface ExitHookOptions {
+  coordinator: ShutdownCoordinator;
+  logger: Logger;
+  /** How the process ends; Electron passes app.exit, plain Node process.exit. */
+  exit: (code: number) => void;
+  signals?: ExitSignal[];
+  /** After the coordinator's deadline, this much more before a forced exit 1 (a hung report or log flush). */
+  forceExitGraceMs?: number;
+  /** Milliseconds the coordinator may take; the force-exit timer is set to this plus the grace. */
+  deadlineMs: number;
+}
+
+/**
+ * Routes SIGINT/SIGTERM/SIGHUP, uncaught exceptions and unhandled rejections to the one shutdown path.
+ * A second signal while shutting down exits 1 at once. Returns a function that removes every hook.
+ */
+export function installExitHooks(options: ExitHookOptions): () => void {
+  const { coordinator, logger, exit } = options;
+  const signals = options.signals ?? ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  let exited = false;
+  const exitOnce = (code: number) => {
+    if (exited) return;
+    exited = true;
+    exit(code);
+  };
+
+  const shutDown = (reason: string, failed: boolean) => {
+    const force = setTimeout(() => {
+      logger.error(`Shutdown did not finish within ${options.deadlineMs} ms plus grace; forcing exit 1`);
+      exitOnce(1);
+    }, options.deadlineMs + (options.forceExitGraceMs ?? 1000));
+    force.unref();
+    coordinator.run(reason, { failed }).then(
+      (report) => {
+        clearTimeout(force);
+        exitOnce(report.exitCode);
+      },
+      (err) => {
+        clearTimeout(force);
+        logger.fatal(`Shutdown itself failed: ${errorMessage(err)}`);
+        exitOnce(1);
+      },
+    );
+  };
+
+  const onSignal = (signal: ExitSignal) => {
+    if (coordinator.isRunning) {
+      logger.warn(`Second ${signal} while shutting down: exiting now with 1`);
+      exitOnce(1);
+      return;
+    }
+    logger.info(`Received ${signal}, shutting down...`);
+    shutDown(`signal ${signal}`, false);
+  };
+  const onUncaught = (err: unknown, origin: string) => {
+    logger.fatal({ err }, `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}: ${errorMessage(err)}`);
+    if (!coordinator.isRunning) shutDown(origin, true);
+  };
+  const onRejection = (reason: unknown) => onUncaught(reason, 'unhandledRejection');
+
+  for (const s of signals) process.on(s, onSignal);
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onRejection);
+  return () => {
+    for (const s of signals) process.off(s, onSignal);
+    process.off('uncaughtException', onUncaught);
+    process.off('unhandledRejection', onRejection);
+  };
+}

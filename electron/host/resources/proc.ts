@@ -142,7 +142,7 @@ export function descendantPids(pid: number = process.pid): number[] {
   const stack = [pid];
   while (stack.length) {
     const current = stack.pop()!;
-    let tids: string[] = [];
+    let tids: string[];
     try {
       tids = readdirSync(`/proc/${current}/task`);
     } catch {

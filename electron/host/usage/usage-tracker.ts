@@ -1,0 +1,116 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Journal, type JournalProblem } from '../fs/journal';
+import { formatZodPath } from '../fs/json-file';
+import { healthNow, type Health, type Provider } from '../lifecycle/provider';
+import { errorMessage } from '../lifecycle/timeout';
+import type { Logger } from '../log/logger';
+import { openFilePaths } from '../resources/proc';
+import { UsageAggregates, type UsageFigures } from './usage-aggregates';
+import { estimateCostUsd, PriceTableSchema, type PriceTable, type UsageRecord, UsageRecordSchema } from './usage-record';
+
+export interface UsageTrackerSettings {
+  /** The journal file, e.g. <userData>/usage.jsonl. */
+  file: string;
+  /** USD per 1k input/output tokens by model id; hosted models missing here are recorded with cost null. */
+  prices?: PriceTable;
+  /** Clock for "today" and record times (tests pin it). */
+  now?: () => Date;
+}
+
+export type UsageCall = Omit<UsageRecord, 'time' | 'costUsd'>;
+
+/** One journal record per model call (local and hosted), fsynced; per-model figures for the resources panel. */
+export class UsageTracker implements Provider {
+  readonly id = 'usage-tracker';
+  readonly kind = 'usage';
+  readonly phase = 'clients' as const;
+  readonly file: string;
+  private readonly prices: PriceTable;
+  private readonly now: () => Date;
+  private journal: Journal<UsageRecord> | null = null;
+  private readonly aggregates = new UsageAggregates();
+  private openProblems: JournalProblem[] = [];
+  private lastError: string | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    settings: UsageTrackerSettings,
+    private readonly logger: Logger,
+  ) {
+    this.file = resolve(settings.file);
+    const prices = PriceTableSchema.safeParse(settings.prices ?? {});
+    if (!prices.success) {
+      const issue = prices.error.issues[0]!;
+      throw new Error(`Usage price table: ${formatZodPath(issue.path) || '(root)'}: ${issue.message}`);
+    }
+    this.prices = prices.data;
+    this.now = settings.now ?? (() => new Date());
+  }
+
+  async initialize(): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    const { journal, records, problems } = await Journal.open(this.file, UsageRecordSchema);
+    this.journal = journal;
+    this.openProblems = problems;
+    for (const record of records) this.aggregates.add(record, false);
+    for (const problem of problems) {
+      if (problem.dropped) this.logger.warn({ file: this.file, line: problem.line }, `Usage journal: ${problem.reason}`);
+      else this.logger.warn({ file: this.file, line: problem.line }, `Usage journal line ${problem.line} is unreadable and was skipped: ${problem.reason}`);
+    }
+    this.logger.debug({ file: this.file, records: records.length }, 'Usage tracker opened');
+  }
+
+  /** Appends and fsyncs one record, then counts it. Resolves with the record as written. */
+  async record(call: UsageCall): Promise<UsageRecord> {
+    const journal = this.journal;
+    if (!journal) throw new Error(`Usage tracker is ${this.closing ? 'closed' : 'not initialized'} (${this.file})`);
+    const parsed = UsageRecordSchema.safeParse({ ...call, time: this.now().toISOString(), costUsd: estimateCostUsd(this.prices, call) });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new Error(`Usage record for model "${call.model}" (NPC ${call.npcId}): ${formatZodPath(issue.path) || '(root)'}: ${issue.message}`);
+    }
+    const record = parsed.data;
+    try {
+      await journal.append(record);
+    } catch (err) {
+      this.lastError = `could not write ${this.file}: ${errorMessage(err)}`;
+      throw new Error(`Usage tracker ${this.lastError}`, { cause: err });
+    }
+    this.aggregates.add(record, true);
+    return record;
+  }
+
+  figures(): UsageFigures {
+    return this.aggregates.figures(this.now());
+  }
+
+  /** What opening the journal found wrong (a torn last record is dropped; other bad lines are kept and skipped). */
+  get problemsOnOpen(): readonly JournalProblem[] {
+    return this.openProblems;
+  }
+
+  async healthCheck(): Promise<Health> {
+    const resources = {
+      openFiles: openFilePaths().filter((path) => path === this.file).length,
+      journalOpen: this.journal?.isOpen ?? false,
+      droppedOnOpen: this.openProblems.filter((p) => p.dropped).length,
+      skippedOnOpen: this.openProblems.filter((p) => !p.dropped).length,
+      usage: this.figures(),
+    };
+    if (!this.journal) return healthNow('stopped', resources);
+    return healthNow(this.lastError ? 'degraded' : 'healthy', resources, this.lastError ? { lastError: this.lastError } : {});
+  }
+
+  /** Waits for pending appends, fsyncs and closes the file. Idempotent. */
+  cleanup(): Promise<void> {
+    this.closing ??= this.close();
+    return this.closing;
+  }
+
+  private async close(): Promise<void> {
+    const journal = this.journal;
+    this.journal = null;
+    await journal?.close();
+  }
+}

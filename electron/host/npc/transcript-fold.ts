@@ -1,0 +1,139 @@
+import type { ConversationView, TranscriptEvent, TranscriptMessage, TranscriptProblem } from './transcript-schema';
+
+interface MessageState {
+  id: string;
+  role: TranscriptMessage['role'];
+  greeting: boolean;
+  createdAt: string;
+  swipes: TranscriptMessage['swipes'];
+  chosen: number;
+}
+
+/**
+ * Folds transcript events into the conversation as it stands. `check` says why an event cannot apply
+ * (the store refuses it before writing); on replay such an event is skipped and listed as a problem.
+ */
+export class ConversationState {
+  private readonly messages = new Map<string, MessageState>();
+  private startedAt: string | null = null;
+  private added = 0;
+  readonly problems: TranscriptProblem[] = [];
+
+  constructor(
+    readonly npcId: string,
+    readonly conversationId: string,
+  ) {}
+
+  /** The id the next message-added will get; ids are never reused, even after a delete. */
+  nextMessageId(): string {
+    return `m${this.added + 1}`;
+  }
+
+  /**
+   * Live events must give the next id in sequence; on replay a gap is allowed (a bad line kept in the
+   * journal may have held the message before), so one damaged record costs only itself.
+   */
+  check(event: TranscriptEvent, replay = false): string | null {
+    switch (event.type) {
+      case 'conversation-started':
+        return this.startedAt ? 'the conversation has already started' : null;
+      case 'message-added': {
+        const n = Number(event.id.slice(1));
+        const ok = replay ? n > this.added : event.id === this.nextMessageId();
+        return ok ? null : `message id ${event.id} is out of sequence (next is ${this.nextMessageId()})`;
+      }
+      case 'swipe-chosen': {
+        const m = this.messages.get(event.id);
+        if (!m) return `no message ${event.id}`;
+        return event.index < m.swipes.length ? null : `message ${event.id} has ${m.swipes.length} swipe(s), no index ${event.index}`;
+      }
+      case 'swipe-added': {
+        const m = this.messages.get(event.id);
+        if (!m) return `no message ${event.id}`;
+        return m.role === 'assistant' ? null : `message ${event.id} is a user message; only replies get swipes`;
+      }
+      default:
+        return this.messages.has(event.id) ? null : `no message ${event.id}`;
+    }
+  }
+
+  /** Applies a checked event; returns false (and records a problem) for one that does not apply. */
+  apply(event: TranscriptEvent, line?: number, replay = false): boolean {
+    const problem = this.check(event, replay);
+    if (problem) {
+      this.problems.push({ line, reason: `${event.type} skipped: ${problem}`, dropped: false });
+      return false;
+    }
+    switch (event.type) {
+      case 'conversation-started':
+        this.startedAt = event.at;
+        break;
+      case 'message-added':
+        this.added = Number(event.id.slice(1));
+        this.messages.set(event.id, {
+          id: event.id,
+          role: event.role,
+          greeting: event.greeting ?? false,
+          createdAt: event.at,
+          chosen: 0,
+          swipes: [event.text, ...(event.alternatives ?? [])].map((text, i) => ({
+            text,
+            at: event.at,
+            interrupted: i === 0 && (event.interrupted ?? false),
+            ...(i === 0 && event.meta ? { meta: event.meta } : {}),
+          })),
+        });
+        break;
+      case 'message-edited': {
+        const m = this.messages.get(event.id)!;
+        const swipe = m.swipes[m.chosen]!;
+        m.swipes[m.chosen] = { ...swipe, text: event.text, editedAt: event.at };
+        break;
+      }
+      case 'message-deleted':
+        this.messages.delete(event.id);
+        break;
+      case 'swipe-added': {
+        const m = this.messages.get(event.id)!;
+        m.swipes.push({ text: event.text, at: event.at, interrupted: event.interrupted ?? false, ...(event.meta ? { meta: event.meta } : {}) });
+        m.chosen = m.swipes.length - 1;
+        break;
+      }
+      case 'swipe-chosen':
+        this.messages.get(event.id)!.chosen = event.index;
+        break;
+    }
+    return true;
+  }
+
+  message(id: string): TranscriptMessage | undefined {
+    const m = this.messages.get(id);
+    return m && toView(m);
+  }
+
+  view(extraProblems: TranscriptProblem[] = []): ConversationView {
+    return {
+      npcId: this.npcId,
+      conversationId: this.conversationId,
+      startedAt: this.startedAt,
+      messages: [...this.messages.values()].map(toView),
+      problems: [...extraProblems, ...this.problems],
+    };
+  }
+}
+
+function toView(m: MessageState): TranscriptMessage {
+  const swipe = m.swipes[m.chosen]!;
+  return {
+    id: m.id,
+    role: m.role,
+    text: swipe.text,
+    interrupted: swipe.interrupted,
+    swipes: m.swipes.map((s) => ({ ...s })),
+    chosen: m.chosen,
+    greeting: m.greeting,
+    createdAt: m.createdAt,
+    ...(swipe.editedAt ? { editedAt: swipe.editedAt } : {}),
+    ...(swipe.meta ? { meta: swipe.meta } : {}),
+  };
+}

@@ -165,6 +165,20 @@ export class KnowledgeStore implements Provider {
     return toLoreHits(result);
   }
 
+  /** The embedding model and dimension the NPC's lore collection was built with; null before any lore. */
+  async collectionModel(npcId: string): Promise<{ model: string; dimension: number } | null> {
+    const manifest = this.ready();
+    this.checkNpc(npcId);
+    const npc = manifest.npc(npcId);
+    const target = npc ? await this.reach(() => this.collections.open(npc.collection)) : null;
+    return target ? { model: target.model, dimension: target.dimension } : null;
+  }
+
+  /** The model new lore is embedded with. */
+  get embeddingModel(): string {
+    return this.embedder.model;
+  }
+
   /** Re-embeds all of an NPC's lore with the current model. */
   async reindex(npcId: string, onProgress?: (progress: IngestProgress) => void): Promise<{ sources: number; chunks: number }> {
     const manifest = this.ready();

@@ -1,0 +1,45 @@
+import type { UsageRow } from '../../../../shared/usage';
+import type { Handlers } from '../router';
+import type { StudioServices } from './services';
+
+type AppChannels =
+  | 'providers.list' | 'providers.health' | 'usage.summary' | 'logs.tail' | 'settings.get' | 'settings.set'
+  | 'app.quit' | 'app.lastShutdownReport' | 'app.info';
+
+export function appHandlers(s: StudioServices): Pick<Handlers, AppChannels> {
+  return {
+    'providers.list': async () => s.providers(),
+    'providers.health': async () => s.health(),
+    'usage.summary': async () => {
+      const figures = s.usage.figures();
+      const rows: UsageRow[] = Object.entries(figures.today).map(([model, u]) => ({
+        providerId: u.processor === 'local' ? 'local-processor' : 'hosted-processor',
+        model,
+        calls: u.calls,
+        promptTokens: u.inputTokens,
+        replyTokens: u.outputTokens,
+        costUsd: u.costUsd,
+      }));
+      const totals = rows.reduce(
+        (t, r) => ({ calls: t.calls + r.calls, promptTokens: t.promptTokens + r.promptTokens, replyTokens: t.replyTokens + r.replyTokens, costUsd: t.costUsd + r.costUsd }),
+        { calls: 0, promptTokens: 0, replyTokens: 0, costUsd: 0 },
+      );
+      return { day: localDay(new Date()), rows, totals };
+    },
+    'logs.tail': async ({ limit, level }) => s.logs.ring.tail(limit, level),
+    'settings.get': async () => s.settings.get(),
+    'settings.set': async (input) => s.settings.set(input),
+    'app.quit': async () => {
+      // Answer first: the quit runs the coordinator, which stops accepting calls.
+      setImmediate(() => s.requestQuit('quit button'));
+      return { accepted: true };
+    },
+    'app.lastShutdownReport': async () => s.lastReport,
+    'app.info': async () => s.info,
+  };
+}
+
+function localDay(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

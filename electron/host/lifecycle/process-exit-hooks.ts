@@ -49,8 +49,11 @@ export function installExitHooks(options: ExitHookOptions): () => void {
     );
   };
 
+  // Counted here, not read from the coordinator: in Electron the shell's own handler may already have
+  // started the shutdown for this same first signal (app.quit → before-quit).
+  let signalsSeen = 0;
   const onSignal = (signal: ExitSignal) => {
-    if (coordinator.isRunning) {
+    if (++signalsSeen > 1) {
       logger.warn(`Second ${signal} while shutting down: exiting now with 1`);
       exitOnce(1);
       return;

@@ -26,7 +26,7 @@ import { BedrockClientProvider } from './processors/hosted/bedrock-client-provid
 import { HostedProcessor } from './processors/hosted/hosted-processor';
 import { OllamaClientProvider } from './processors/local/ollama-client-provider';
 import { LocalProcessor } from './processors/local/local-processor';
-import { toWireProgress } from './lifecycle/shutdown-progress-wire';
+import { toWireShutdownProgress } from './ipc/shutdown-progress';
 import { SettingsStore } from './settings/settings-store';
 import { dataPaths, defaultDataDir } from './studio-paths';
 import { TrackedProcessor } from './usage/tracked-processor';
@@ -136,7 +136,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     }),
     { isAccepting: () => engine.isAccepting, collectHealth: health, logger },
   );
-  coordinator.events.on('progress', (p) => publish('shutdown.progress', toWireProgress(p)));
+  coordinator.events.on('progress', (p) => publish('shutdown.progress', toWireShutdownProgress(p)));
   logs.ring.subscribe((entry) => publish('log.line', entry));
   coordinator.events.on('progress', (p) => {
     if (p.type === 'done') router?.close();

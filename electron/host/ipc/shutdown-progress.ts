@@ -1,0 +1,16 @@
+import type { ShutdownProgress as WireShutdownProgress } from '../../../shared/shutdown';
+import type { ShutdownProgress as CoordinatorProgress } from '../lifecycle/shutdown-coordinator';
+
+/** The coordinator's progress events as the renderer receives them ('shutdown.progress'). */
+export function toWireShutdownProgress(progress: CoordinatorProgress): WireShutdownProgress {
+  switch (progress.type) {
+    case 'step':
+      return { step: progress.step, outcome: 'started', ...(progress.providers ? { providers: progress.providers } : {}) };
+    case 'provider': {
+      const { record } = progress;
+      return { step: progress.step, providerId: record.id, outcome: record.outcome, ms: record.ms, ...(record.error ? { error: record.error } : {}) };
+    }
+    case 'done':
+      return { step: 'exit', done: true, exitCode: progress.exitCode, ms: progress.ms };
+  }
+}

@@ -1,0 +1,169 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { EVENT_NAMES, type EventName } from '../../../shared/events';
+import { TOKEN_PARAM, WS_PATH, wireRequestSchema, type ServerMessage } from '../../../shared/wire';
+import { issueRefs, validationError } from './error-mapping';
+import type { Router, SenderInfo } from './router';
+import { contentSecurityPolicy, sendPlain, serveStatic } from './static-files';
+
+/** Loopback only: the web host is for this machine's user, never the network. */
+export const LOOPBACK = '127.0.0.1';
+/** Events that may be dropped for a client that cannot keep up (the next one replaces them). */
+const DROPPABLE: ReadonlySet<EventName> = new Set(['health', 'log.line']);
+const BACKLOG_LIMIT = 4 * 1024 * 1024;
+/** A PNG card as base64 plus framing. */
+const MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
+const CLOSE_GRACE_MS = 500;
+
+export interface WsTransportOptions {
+  router: Router;
+  /** The built renderer (dist/renderer). */
+  staticDir: string;
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** Per-run secret; a random one when absent. */
+  token?: string;
+  logger?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}
+
+export interface WsTransport {
+  readonly port: number;
+  readonly origin: string;
+  readonly token: string;
+  /** The page to open: origin + token. */
+  readonly url: string;
+  readonly clients: number;
+  /** Closes every socket and the server. Idempotent. */
+  close(): Promise<void>;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`);
+  socket.destroy();
+}
+
+export async function startWsTransport(options: WsTransportOptions): Promise<WsTransport> {
+  const { router, logger } = options;
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const tokenDigest = digest(token);
+  const sockets = new Set<WebSocket>();
+  let origin = '';
+  let csp = '';
+  let connectionCount = 0;
+  let closing: Promise<void> | null = null;
+  /** Calls being answered: close() lets them finish (within the grace) so e.g. app.quit gets its reply. */
+  const inFlight = new Set<Promise<void>>();
+
+  const server: Server = createServer((req, res) => {
+    if (req.headers.host !== new URL(origin).host) return sendPlain(res, 421, 'Wrong host', csp);
+    serveStatic(req, res, options.staticDir, csp).catch(() => res.destroy());
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  function tokenMatches(candidate: string | null): boolean {
+    return candidate !== null && timingSafeEqual(digest(candidate), tokenDigest);
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', origin);
+    const refuse = (status: number, reason: string) => {
+      logger?.warn({ status, origin: req.headers.origin, path: url.pathname }, `WebSocket refused: ${reason}`);
+      refuseUpgrade(socket, status, reason);
+    };
+    if (closing) return refuse(503, 'Shutting down');
+    if (url.pathname !== WS_PATH) return refuse(404, 'Not Found');
+    // Host and Origin both must be this server: stops DNS rebinding and other sites' pages.
+    if (req.headers.host !== url.host) return refuse(403, 'Forbidden host');
+    if (req.headers.origin !== origin) return refuse(403, 'Forbidden origin');
+    if (!tokenMatches(url.searchParams.get(TOKEN_PARAM))) return refuse(401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+  });
+
+  function accept(ws: WebSocket): void {
+    const sender: SenderInfo = { transport: 'ws', origin, topFrame: true, trusted: true, id: ++connectionCount };
+    sockets.add(ws);
+    const send = (message: ServerMessage, droppable = false) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (droppable && ws.bufferedAmount > BACKLOG_LIMIT) return;
+      ws.send(JSON.stringify(message));
+    };
+    const unsubscribers = EVENT_NAMES.map((event) =>
+      router.subscribe(event, (payload) => send({ event, payload } as ServerMessage, DROPPABLE.has(event))),
+    );
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      // Registered before it runs: a handler that closes the transport still gets its reply out.
+      const call = Promise.resolve()
+        .then(() => onMessage(data, isBinary, send, sender))
+        .finally(() => inFlight.delete(call));
+      inFlight.add(call);
+    });
+    ws.on('error', (err) => logger?.warn({ err }, 'WebSocket error'));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      for (const off of unsubscribers) off();
+    });
+  }
+
+  async function onMessage(data: RawData, isBinary: boolean, send: (m: ServerMessage) => void, sender: SenderInfo): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = isBinary ? undefined : JSON.parse(data.toString());
+    } catch {
+      raw = undefined;
+    }
+    const request = wireRequestSchema.safeParse(raw);
+    if (!request.success) {
+      const id = typeof (raw as { id?: unknown } | undefined)?.id === 'number' ? (raw as { id: number }).id : -1;
+      return send({ id, ok: false, error: validationError('Malformed request', issueRefs(request.error.issues)) });
+    }
+    const { id, channel, input } = request.data;
+    const result = await router.call(channel, input, { sender });
+    send({ id, ...result });
+  }
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, LOOPBACK, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://${LOOPBACK}:${port}`;
+  csp = contentSecurityPolicy(origin);
+
+  /** Close frames go out after anything still buffered (the last shutdown events); stragglers are cut. */
+  async function closeAll(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((done) => (timer = setTimeout(done, CLOSE_GRACE_MS)));
+    await Promise.race([Promise.allSettled([...inFlight]), grace]);
+    const closed = [...sockets].map((ws) => new Promise<void>((done) => (ws.readyState === WebSocket.CLOSED ? done() : ws.once('close', () => done()))));
+    for (const ws of sockets) ws.close(1001, 'studio host stopped');
+    await Promise.race([Promise.all(closed), grace]);
+    clearTimeout(timer);
+    for (const ws of sockets) ws.terminate();
+    wss.close();
+    await new Promise<void>((done) => {
+      server.close(() => done());
+      server.closeAllConnections();
+    });
+  }
+
+  return {
+    port,
+    origin,
+    token,
+    url: `${origin}/?${TOKEN_PARAM}=${encodeURIComponent(token)}`,
+    get clients() {
+      return sockets.size;
+    },
+    close: () => (closing ??= closeAll()),
+  };
+}

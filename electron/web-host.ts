@@ -1,0 +1,115 @@
+/**
+ * The studio in a browser: the same host and router as the Electron app, over a WebSocket on
+ * 127.0.0.1 guarded by a per-run token and an Origin check, serving the built renderer.
+ *
+ *   npm run studio:web [-- --demo] [-- --port 5199] [-- --data-dir DIR]
+ *
+ * Prints the URL (with its token) to open. Quit in the page, Ctrl-C, SIGTERM or SIGHUP all run the
+ * shutdown coordinator; the process then exits with its exit code. A second signal exits at once.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureRendererBuilt } from './host/ipc/renderer-build';
+import { startWsTransport, type WsTransport } from './host/ipc/ws-transport';
+import { createStudio } from './host/studio';
+import { demoDataDir, demoOllamaServer, seedDemo } from './web-demo';
+
+const repoRoot = resolve(__dirname, '..');
+/** Last resort if the coordinator itself never settles (it has its own, shorter, global deadline). */
+const FORCE_EXIT_MS = Number(process.env.STUDIO_FORCE_EXIT_MS ?? 30_000);
+
+function say(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+const USAGE = 'Usage: npm run studio:web [-- --demo] [-- --port N] [-- --data-dir DIR]';
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  demo: { type: 'boolean', default: false },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+} as const;
+
+function readOptions() {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+  try {
+    ({ values } = parseArgs({ options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port number, got "${values.port}"\n${USAGE}`);
+  return { demo: values.demo ?? false, port, dataDir: values['data-dir'] ? resolve(values['data-dir']) : undefined };
+}
+
+async function main(): Promise<void> {
+  const options = readOptions();
+  await ensureRendererBuilt(repoRoot, say);
+
+  let transport: WsTransport | null = null;
+  let quitting: Promise<void> | null = null;
+
+  const demoServer = options.demo ? await demoOllamaServer() : null;
+  const studio = await createStudio({
+    mode: 'web',
+    demo: options.demo,
+    dataDir: options.dataDir ?? (options.demo ? demoDataDir() : undefined),
+    requestQuit: (reason: string) => void quit(reason),
+    ...(demoServer ? { ollamaUrl: demoServer.url, extraProviders: [demoServer] } : {}),
+  });
+
+  function quit(reason: string): Promise<void> {
+    return (quitting ??= (async () => {
+      setTimeout(() => {
+        process.stderr.write(`Shutdown did not finish within ${FORCE_EXIT_MS} ms; exiting with 1\n`);
+        process.exit(1);
+      }, FORCE_EXIT_MS).unref();
+      let exitCode = 1;
+      try {
+        ({ exitCode } = await studio.coordinator.run(reason));
+      } catch (err) {
+        process.stderr.write(`Shutdown failed: ${(err as Error).stack ?? String(err)}\n`);
+      }
+      // After the coordinator: the page has received every shutdown event by now.
+      await transport?.close().catch(() => undefined);
+      say(`NPC Studio stopped (${reason}), exit code ${exitCode}`);
+      process.exit(exitCode);
+    })());
+  }
+
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (quitting) {
+        process.stderr.write(`Second ${signal} during shutdown: exiting now with 1\n`);
+        process.exit(1);
+      }
+      void quit(signal);
+    });
+  }
+
+  try {
+    await studio.start();
+  } catch (err) {
+    process.stderr.write(`The studio could not start: ${(err as Error).stack ?? String(err)}\n`);
+    await quit('start-failed');
+    return;
+  }
+  if (quitting) return;
+  if (options.demo) await seedDemo(studio, say);
+
+  transport = await startWsTransport({
+    router: studio.router,
+    staticDir: resolve(repoRoot, 'dist', 'renderer'),
+    port: options.port,
+    logger: studio.logger,
+  });
+  say(`NPC Studio (web${options.demo ? ', demo' : ''}) is ready. Open:`);
+  say(`  ${transport.url}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(err instanceof UsageError ? `${err.message}\n` : `${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+import type { IpcError } from './errors';
+import type { HealthSnapshot } from './health';
+import type { LogLine } from './logs';
+import type { ShutdownProgress } from './shutdown';
+
+export interface ChatTokenEvent {
+  turnId: string;
+  npcId: string;
+  text: string;
+  /** Which alternative the token belongs to (0 for a first reply). */
+  alternative?: number;
+}
+
+export interface ChatDoneEvent {
+  turnId: string;
+  npcId: string;
+  /** Which alternative finished (0 for a first reply). */
+  alternative?: number;
+  /** Stopped by the user or the drain deadline: the partial reply was kept. */
+  interrupted: boolean;
+  /** The transcript turn the reply was saved as. */
+  messageId?: string;
+}
+
+export interface ChatErrorEvent {
+  turnId: string;
+  npcId: string;
+  alternative?: number;
+  error: IpcError;
+}
+
+export interface IngestProgressEvent {
+  npcId: string;
+  /** The source name given to knowledge.ingest (or being reindexed). */
+  source: string;
+  sourceId?: string;
+  stage: 'chunking' | 'embedding' | 'storing' | 'done' | 'failed';
+  done: number;
+  total: number;
+  error?: string;
+}
+
+/** Event name → payload. */
+export interface StudioEvents {
+  health: HealthSnapshot;
+  'chat.token': ChatTokenEvent;
+  'chat.done': ChatDoneEvent;
+  'chat.error': ChatErrorEvent;
+  'ingest.progress': IngestProgressEvent;
+  'log.line': LogLine;
+  'shutdown.progress': ShutdownProgress;
+}
+
+export type EventName = keyof StudioEvents;
+export type EventPayload<E extends EventName> = StudioEvents[E];
+
+export const EVENT_NAMES = [
+  'health',
+  'chat.token',
+  'chat.done',
+  'chat.error',
+  'ingest.progress',
+  'log.line',
+  'shutdown.progress',
+] as const satisfies readonly EventName[];
+
+// Fails to compile when an event is added to StudioEvents but not to EVENT_NAMES.
+type _AllEventsListed = Exclude<EventName, (typeof EVENT_NAMES)[number]> extends never ? true : never;
+const _allEventsListed: _AllEventsListed = true;
+void _allEventsListed;

@@ -21,7 +21,8 @@ export function waitForLine<T>(child: ChildProcess, prefix: string, ms = 20_000)
         }
       }
     });
-    child.once('exit', (code) => {
+    // 'close', not 'exit': stdout may still deliver lines after the process has exited.
+    child.once('close', (code) => {
       clearTimeout(timer);
       reject(new Error(`exited with ${code} before "${prefix}"; stderr: ${stderr}`));
     });

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   app.on('window-all-closed', () => app.quit());
   // Electron's own SIGINT/SIGTERM/SIGHUP handlers call app.quit() → before-quit; these join the same
   // run, count a second signal, add a force-exit timer and catch uncaught errors.
-  installExitHooks({ coordinator: studio.coordinator, logger: studio.logger, exit: (code) => app.exit(code), deadlineMs: 30_000 });
+  installExitHooks({ coordinator: studio.coordinator, logger: studio.logger, exit: (code) => app.exit(code) });
 
   wire(studio);
   window = createWindow();

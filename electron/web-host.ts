@@ -11,12 +11,11 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureRendererBuilt } from './host/ipc/renderer-build';
 import { startWsTransport, type WsTransport } from './host/ipc/ws-transport';
+import { installExitHooks, type ExitHooks } from './host/lifecycle/process-exit-hooks';
 import { createStudio } from './host/studio';
 import { demoDataDir, demoOllamaServer, seedDemo } from './web-demo';
 
 const repoRoot = resolve(__dirname, '..');
-/** Last resort if the coordinator itself never settles (it has its own, shorter, global deadline). */
-const FORCE_EXIT_MS = Number(process.env.STUDIO_FORCE_EXIT_MS ?? 30_000);
 
 function say(line: string): void {
   process.stdout.write(line + '\n');
@@ -49,54 +48,36 @@ async function main(): Promise<void> {
   await ensureRendererBuilt(repoRoot, say);
 
   let transport: WsTransport | null = null;
-  let quitting: Promise<void> | null = null;
+  let hooks: ExitHooks | null = null;
 
   const demoServer = options.demo ? await demoOllamaServer() : null;
   const studio = await createStudio({
     mode: 'web',
     demo: options.demo,
     dataDir: options.dataDir ?? (options.demo ? demoDataDir() : undefined),
-    requestQuit: (reason: string) => void quit(reason),
+    requestQuit: (reason: string) => hooks?.quit(reason),
     ...(demoServer ? { ollamaUrl: demoServer.url, extraProviders: [demoServer] } : {}),
   });
 
-  function quit(reason: string): Promise<void> {
-    return (quitting ??= (async () => {
-      setTimeout(() => {
-        process.stderr.write(`Shutdown did not finish within ${FORCE_EXIT_MS} ms; exiting with 1\n`);
-        process.exit(1);
-      }, FORCE_EXIT_MS).unref();
-      let exitCode = 1;
-      try {
-        ({ exitCode } = await studio.coordinator.run(reason));
-      } catch (err) {
-        process.stderr.write(`Shutdown failed: ${(err as Error).stack ?? String(err)}\n`);
-      }
-      // After the coordinator: the page has received every shutdown event by now.
-      await transport?.close().catch(() => undefined);
-      say(`NPC Studio stopped (${reason}), exit code ${exitCode}`);
-      process.exit(exitCode);
-    })());
-  }
-
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
-      if (quitting) {
-        process.stderr.write(`Second ${signal} during shutdown: exiting now with 1\n`);
-        process.exit(1);
-      }
-      void quit(signal);
-    });
-  }
+  // After the coordinator: the page has received every shutdown event by now.
+  const exit = (code: number) => {
+    void (transport?.close() ?? Promise.resolve())
+      .catch(() => undefined)
+      .finally(() => {
+        say(`NPC Studio stopped, exit code ${code}`);
+        process.exit(code);
+      });
+  };
+  hooks = installExitHooks({ coordinator: studio.coordinator, logger: studio.logger, exit });
 
   try {
     await studio.start();
   } catch (err) {
     process.stderr.write(`The studio could not start: ${(err as Error).stack ?? String(err)}\n`);
-    await quit('start-failed');
+    hooks.quit('start-failed');
     return;
   }
-  if (quitting) return;
+  if (studio.coordinator.isRunning) return;
   if (options.demo) await seedDemo(studio, say);
 
   transport = await startWsTransport({

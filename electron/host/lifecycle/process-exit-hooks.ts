@@ -12,16 +12,24 @@ export interface ExitHookOptions {
   signals?: ExitSignal[];
   /** After the coordinator's deadline, this much more before a forced exit 1 (a hung report or log flush). */
   forceExitGraceMs?: number;
-  /** Milliseconds the coordinator may take; the force-exit timer is set to this plus the grace. */
-  deadlineMs: number;
+  /** Milliseconds the coordinator may take (its own deadline by default); the force-exit timer is this plus the grace. */
+  deadlineMs?: number;
+}
+
+export interface ExitHooks {
+  /** The Quit button's way out: the same shutdown, force-exit timer and exit as a signal's. */
+  quit(reason: string): void;
+  /** Removes every hook. */
+  uninstall(): void;
 }
 
 /**
  * Routes SIGINT/SIGTERM/SIGHUP, uncaught exceptions and unhandled rejections to the one shutdown path.
- * A second signal while shutting down exits 1 at once. Returns a function that removes every hook.
+ * A second signal while shutting down exits 1 at once.
  */
-export function installExitHooks(options: ExitHookOptions): () => void {
+export function installExitHooks(options: ExitHookOptions): ExitHooks {
   const { coordinator, logger, exit } = options;
+  const deadlineMs = options.deadlineMs ?? coordinator.deadlineMs;
   const signals = options.signals ?? ['SIGINT', 'SIGTERM', 'SIGHUP'];
   let exited = false;
   const exitOnce = (code: number) => {
@@ -32,9 +40,9 @@ export function installExitHooks(options: ExitHookOptions): () => void {
 
   const shutDown = (reason: string, failed: boolean) => {
     const force = setTimeout(() => {
-      logger.error(`Shutdown did not finish within ${options.deadlineMs} ms plus grace; forcing exit 1`);
+      logger.error(`Shutdown did not finish within ${deadlineMs} ms plus grace; forcing exit 1`);
       exitOnce(1);
-    }, options.deadlineMs + (options.forceExitGraceMs ?? 1000));
+    }, deadlineMs + (options.forceExitGraceMs ?? 1000));
     force.unref();
     coordinator.run(reason, { failed }).then(
       (report) => {
@@ -70,9 +78,12 @@ export function installExitHooks(options: ExitHookOptions): () => void {
   for (const s of signals) process.on(s, onSignal);
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onRejection);
-  return () => {
-    for (const s of signals) process.off(s, onSignal);
-    process.off('uncaughtException', onUncaught);
-    process.off('unhandledRejection', onRejection);
+  return {
+    quit: (reason) => shutDown(reason, false),
+    uninstall: () => {
+      for (const s of signals) process.off(s, onSignal);
+      process.off('uncaughtException', onUncaught);
+      process.off('unhandledRejection', onRejection);
+    },
   };
 }

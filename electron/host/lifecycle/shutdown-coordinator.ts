@@ -43,7 +43,8 @@ export interface RunOptions {
 export class ShutdownCoordinator {
   readonly events = new EventEmitter<{ progress: [ShutdownProgress] }>();
   private running: Promise<ShutdownReport> | null = null;
-  private readonly deadlineMs: number;
+  /** Bound on the whole shutdown. */
+  readonly deadlineMs: number;
   private readonly drainMs: number;
 
   constructor(private readonly options: CoordinatorOptions) {

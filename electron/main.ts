@@ -6,6 +6,7 @@ import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'e
 import { join } from 'node:path';
 import { ELECTRON_EVENT, ELECTRON_INVOKE } from '../shared/electron-ipc';
 import { EVENT_NAMES } from '../shared/events';
+import { contentSecurityPolicy } from './host/ipc/static-files';
 import { installExitHooks } from './host/lifecycle/process-exit-hooks';
 import { createStudio, type Studio } from './host/studio';
 
@@ -69,6 +70,13 @@ async function main(): Promise<void> {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
+  // The built page carries its CSP in a meta tag (file:// has no headers); the dev server's responses get it as a header.
+  if (devServerUrl) {
+    const csp = contentSecurityPolicy(new URL(devServerUrl).origin);
+    ses.webRequest.onHeadersReceived((details, callback) =>
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } }),
+    );
+  }
 
   const studio = await createStudio({
     mode: 'electron',

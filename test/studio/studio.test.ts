@@ -1,3 +1,4 @@
+import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDoneEvent } from '../../shared/events';
 import { pidAlive, socketsToPort, isListening } from '../../electron/host/resources/proc';
@@ -89,5 +90,26 @@ describe('the studio host, wired together', () => {
     expect(hits[0]?.source).toBe('harbor.md');
     expect(await call('app.lastShutdownReport', {})).toMatchObject({ report: { reason: 'test quit', exitCode: 0 } });
     expect((await studio.coordinator.run('test quit 2')).exitCode).toBe(0);
+  });
+});
+
+describe('service errors reach the renderer with their IPC code', () => {
+  it('maps unknown NPCs, bad cards and an unreachable Ollama to NotFound, ValidationError and ProviderUnavailable', async () => {
+    const local = await tempDir();
+    const closedPort = await getPort({ host: '127.0.0.1' });
+    const { studio, call } = await startStudio(local.path, { ollamaUrl: `http://127.0.0.1:${closedPort}` });
+    try {
+      const missing = await studio.router.call('npc.get', { id: 'nobody' }, TEST_SENDER);
+      expect(missing).toMatchObject({ ok: false, error: { code: 'NotFound' } });
+      const badCard = await studio.router.call('npc.importCard', { format: 'json', text: '{"spec":"chara_card_v2","data":{"name":42}}' }, TEST_SENDER);
+      expect(badCard).toMatchObject({ ok: false, error: { code: 'ValidationError', message: expect.stringContaining('cannot import the card') } });
+      const npc = await call('npc.save', { card: { name: 'Quill' }, studio: { processor: 'local', model: 'llama3.2' } });
+      const failed = new Promise<{ code: string; message: string; hint?: string }>((resolve) => studio.router.subscribe('chat.error', (e) => resolve(e.error as never)));
+      await call('chat.send', { npcId: npc.id, text: 'Hello?' });
+      expect(await failed).toMatchObject({ code: 'ProviderUnavailable', message: expect.stringContaining(`127.0.0.1:${closedPort}`), hint: expect.stringContaining('ollama serve') });
+    } finally {
+      await studio.coordinator.run('test');
+      await local.remove();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { ShuttingDownError } from '../../engine/errors';
 import { EmbeddingMismatchError, KnowledgeClosedError, KnowledgeInputError, UnknownNpcError, UnknownSourceError } from '../../knowledge/knowledge-errors';
+import { CardImportError } from '../../npc/card-codec';
 import { NpcFileConflictError, NpcNotFoundError, NpcValidationError } from '../../npc/npc-errors';
 import { PromptOverflowError } from '../../npc/prompt/prompt-overflow-error';
 import { TranscriptError } from '../../npc/transcript-store';
@@ -15,6 +16,7 @@ export function toHostError(err: unknown): unknown {
   if (err instanceof NpcNotFoundError || err instanceof UnknownNpcError || err instanceof UnknownSourceError) {
     return new HostError('NotFound', err.message);
   }
+  if (err instanceof CardImportError) return new HostError('ValidationError', err.message, { issues: [{ path: err.fieldPath ?? '(card)', message: err.message }] });
   if (err instanceof NpcValidationError) return new HostError('ValidationError', err.message, { issues: [{ path: err.fieldPath, message: err.message }] });
   if (err instanceof KnowledgeInputError || err instanceof PromptOverflowError || err instanceof NpcFileConflictError || err instanceof TranscriptError) {
     return new HostError('ValidationError', err.message, { issues: [{ path: '(input)', message: err.message }] });

@@ -59,7 +59,10 @@ if [[ -z "$mirror" ]]; then
     | grep -E '^[[:space:]]*(URIs:|deb )' | grep -oE 'https?://[^ ]+/debian/?( |$)' \
     | grep -v security | head -1 | sed 's:/*[[:space:]]*$::' || true)"
 fi
-mirror="${mirror:-http://deb.debian.org/debian}"
+if [[ -z "$mirror" ]]; then
+  echo "prepare-chroma-loader: no Debian mirror found in the system's apt sources; set CHROMA_LOADER_MIRROR to one" >&2
+  exit 1
+fi
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 apt_dir="$dir/apt"

@@ -1,0 +1,118 @@
+/**
+ * The studio end to end in Debian's Chromium against `electron/web-host.ts` as a real process: a real
+ * Chroma server child, the Ollama-protocol test server standing in for Ollama, real files in a temp data
+ * folder. The flows run in order on one host (serial), then a second host starts on the same folder.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { addLore, chatQuotesLore, createNpc, importCardAndChat, stopMidStream, type StudioUnderTest } from './support/chat-flows';
+import { chromaChild, expectChromaGone, expectRestored, logsAndSettings, ollamaDownAndUp, quitThroughOverlay, type ChromaChild } from './support/lifecycle-flows';
+import { OllamaStandIn } from './support/ollama';
+import { studioEnv, tempDataDir, writeSettings } from './support/studio-data';
+import { StudioUi } from './support/studio-ui';
+import { WebHost } from './support/web-host';
+
+test.describe.configure({ mode: 'serial' });
+
+const ollama = new OllamaStandIn();
+let dataDir = '';
+let host: WebHost | null = null;
+let page: Page | null = null;
+let sut: StudioUnderTest;
+
+async function openStudio(url: string, newPage: () => Promise<Page>, hostPid: number): Promise<void> {
+  await page?.close();
+  page = await newPage();
+  const ui = new StudioUi(page);
+  await page.goto(url);
+  await ui.waitConnected();
+  await expect(ui.byTestId('app-info')).toContainText('web');
+  sut = { ui, ollama, hostPid };
+}
+
+test.beforeAll(async ({ browser }, testInfo) => {
+  // The first start may build the renderer and prepare Chroma's loader.
+  testInfo.setTimeout(240_000);
+  dataDir = tempDataDir('web');
+  await ollama.start();
+  writeSettings(dataDir, ollama.url);
+  const started = await WebHost.start(dataDir, studioEnv());
+  host = started.host;
+  await openStudio(started.url, () => browser.newPage(), host.pid);
+});
+
+test.afterAll(async () => {
+  await page?.close();
+  const exit = await host?.stop();
+  if (exit && exit.code !== 0) console.error(`web host exited with ${exit.code ?? exit.signal}\n${host?.output()}`);
+  await ollama.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('create an NPC', async () => {
+  const testInfo = test.info();
+  await createNpc(sut, testInfo);
+});
+
+test('add lore: pasted text is chunked into the real Chroma and found by the search preview', async () => {
+  const testInfo = test.info();
+  await addLore(sut, testInfo);
+});
+
+test('chat: the reply streams in, quotes the lore and cites its source', async () => {
+  const testInfo = test.info();
+  await chatQuotesLore(sut, testInfo);
+});
+
+test('stop mid-stream: in flight goes 1 → 0, socket figures match /proc and the server', async () => {
+  const testInfo = test.info();
+  await stopMidStream(sut, testInfo);
+});
+
+test('Ollama stops: red with the hint within 3 s; starts again on the same port: green', async () => {
+  const testInfo = test.info();
+  await ollamaDownAndUp(sut, testInfo);
+});
+
+test('import a Card V2 PNG and chat with it', async () => {
+  const testInfo = test.info();
+  await importCardAndChat(sut, testInfo);
+});
+
+test('logs and settings panels', async () => {
+  const testInfo = test.info();
+  await logsAndSettings(sut, testInfo);
+});
+
+let chroma: ChromaChild;
+
+test('Quit: the overlay shows every step, the host exits 0, the Chroma child and its port are gone', async () => {
+  const testInfo = test.info();
+  chroma = await chromaChild(sut.ui);
+  await quitThroughOverlay(sut, testInfo);
+  const exit = await host!.waitForExit(15_000);
+  expect(exit, host!.output()).toEqual({ code: 0, signal: null });
+  expect(host!.stdout).toContain('NPC Studio stopped, exit code 0');
+  await expectChromaGone(chroma);
+  // The host closed every connection it had to Ollama.
+  await expect.poll(() => ollama.live.connections.openCount).toBe(0);
+  const report = JSON.parse(readFileSync(join(dataDir, 'shutdown-report.json'), 'utf8')) as { exitCode: number; reason: string; deadlineExceeded: boolean };
+  expect(report).toMatchObject({ exitCode: 0, deadlineExceeded: false });
+  testInfo.annotations.push({ type: 'shutdown reason', description: report.reason });
+});
+
+test('start again on the same data folder: NPCs, transcripts and lore intact, last shutdown report shown', async ({ browser }, testInfo) => {
+  testInfo.setTimeout(120_000);
+  const started = await WebHost.start(dataDir, studioEnv());
+  host = started.host;
+  await openStudio(started.url, () => browser.newPage(), host.pid);
+  await expectRestored(sut, testInfo);
+
+  // SIGTERM runs the same coordinator.
+  const second = await chromaChild(sut.ui);
+  expect(second.pid).not.toBe(chroma.pid);
+  const exit = await host.stop(15_000);
+  expect(exit, host.output()).toEqual({ code: 0, signal: null });
+  await expectChromaGone(second);
+});

@@ -74,6 +74,7 @@ interface Turn {
   npcId: string;
   controller: AbortController;
   text: string;
+  /** -1 until the turn is prepared (a regenerate learns its index then). */
   alternative: number;
 }
 
@@ -111,13 +112,14 @@ export class ChatService {
 
   /** Streaming turns not yet saved, for the history view. */
   inProgress(npcId: string): { turnId: string; text: string; alternative: number }[] {
-    return [...this.streaming.entries()].filter(([, t]) => t.npcId === npcId).map(([turnId, t]) => ({ turnId, text: t.text, alternative: t.alternative }));
+    return [...this.streaming.entries()].filter(([, t]) => t.npcId === npcId && t.alternative >= 0).map(([turnId, t]) => ({ turnId, text: t.text, alternative: t.alternative }));
   }
 
   /** Saves the designer's message and starts the reply. Rejects with ShuttingDownError once shutdown has begun. */
   async send(npcId: string, text: string): Promise<StartedTurn> {
     const npc = this.options.npcs.get(npcId);
     const ref = this.refOf(npcId);
+    if (typeof text !== 'string' || !text.trim()) throw new TranscriptError(ref, 'the message is empty; say something');
     return this.begin(npc, async () => {
       const view = await this.conversation(npcId);
       // The message is written (fsynced) while the reply starts: the first token need not wait for the disk.
@@ -176,7 +178,7 @@ export class ChatService {
     if (busy) return Promise.reject(new TranscriptError(this.refOf(npcId), `a reply is still streaming (turn ${busy[0]}); stop it or wait for it to finish`));
 
     const turnId = `t-${randomUUID()}`;
-    const turn: Turn = { npcId, controller: new AbortController(), text: '', alternative: 0 };
+    const turn: Turn = { npcId, controller: new AbortController(), text: '', alternative: -1 };
     this.streaming.set(turnId, turn);
     let prepared = false;
     let announce!: (plan: Plan) => void;

@@ -279,7 +279,7 @@ function toChatMessages(messages: readonly TranscriptMessage[]): ChatMessage[] {
 /**
  * What is kept with a reply for the UI (ipc/handlers/transcript-turns.ts reads it): processor, model, usage, the
  * error or why it was interrupted, what the prompt used (lorebook entries, chunks with sources, token estimate
- * per part) and the prompt as sent, for the prompt inspector.
+ * per part) and the parts of the prompt that are not in the transcript already, for the prompt inspector.
  */
 function replyMeta(npc: Npc, prompt: AssembledPrompt | undefined, usage: Usage | undefined, failure: unknown, interruption: unknown): Record<string, unknown> {
   return {
@@ -288,6 +288,19 @@ function replyMeta(npc: Npc, prompt: AssembledPrompt | undefined, usage: Usage |
     ...(usage ? { usage } : {}),
     ...(failure ? { error: errorMessage(failure) } : {}),
     ...(interruption !== undefined ? { interruptedBy: errorMessage(interruption) } : {}),
-    ...(prompt ? { used: prompt.used, prompt: { system: prompt.system, messages: prompt.messages } } : {}),
+    ...(prompt ? { used: prompt.used, prompt: promptParts(prompt) } : {}),
+  };
+}
+
+/**
+ * The system prompt and the turn's own messages. The earlier history is not copied: it is the transcript
+ * itself, and copying it into every reply would make a transcript grow with the square of its length.
+ */
+function promptParts(prompt: AssembledPrompt): { system: string; user: string; postHistory: string[] } {
+  const lastUser = prompt.messages.map((m) => m.role).lastIndexOf('user');
+  return {
+    system: prompt.system,
+    user: lastUser >= 0 ? prompt.messages[lastUser]!.content : '',
+    postHistory: prompt.messages.slice(lastUser + 1).filter((m) => m.role === 'system').map((m) => m.content),
   };
 }

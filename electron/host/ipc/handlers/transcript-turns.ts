@@ -1,5 +1,6 @@
 import type { KnowledgeChunkUsed, LoreEntryUsed, PromptInspection, PromptPart, PromptPartName, TranscriptTurn } from '../../../../shared/chat';
 import type { TranscriptMessage } from '../../npc/transcript-schema';
+import { sourceIdOf } from './source-id';
 
 /** What ChatService saves in a reply's meta (see chat-service.ts replyMeta). */
 interface ReplyMeta {
@@ -8,14 +9,23 @@ interface ReplyMeta {
   usage?: { promptTokens: number; replyTokens: number; latencyMs: number };
   error?: string;
   used?: {
-    lorebookEntries?: { index: number; content: string; matchedKeys: string[]; entry: { id?: unknown; name?: string; comment?: string; keys?: string[] } }[];
+    lorebookEntries?: {
+      index: number;
+      content: string;
+      matchedKeys: string[];
+      reason?: 'constant' | 'key' | 'recursive';
+      tokens?: number;
+      entry: { id?: unknown; name?: string; comment?: string; keys?: string[] };
+    }[];
     chunks?: { id?: string; sourceId?: string; source: string; text: string; distance?: number }[];
     tokens?: Partial<Record<PromptPartName, number>>;
     totalTokens?: number;
     budget?: { numCtx: number };
     estimator?: string;
+    historyKept?: number;
+    historyDropped?: number;
   };
-  prompt?: { system: string; messages: { role: string; content: string }[] };
+  prompt?: { system: string; user: string; postHistory: string[] };
 }
 
 export function toTurn(message: TranscriptMessage): TranscriptTurn {
@@ -45,15 +55,18 @@ export function streamingTurn(turnId: string, text: string, createdAt: string): 
 function loreEntries(meta: ReplyMeta): LoreEntryUsed[] {
   return (meta.used?.lorebookEntries ?? []).map((t) => ({
     id: t.entry.id !== undefined ? String(t.entry.id) : (t.entry.name ?? `entry ${t.index}`),
-    keys: t.matchedKeys,
+    keys: t.entry.keys ?? t.matchedKeys,
     content: t.content,
+    matchedKeys: t.matchedKeys,
+    ...(t.reason ? { reason: t.reason } : {}),
+    ...(t.tokens !== undefined ? { tokens: t.tokens } : {}),
     ...(t.entry.comment ? { comment: t.entry.comment } : {}),
   }));
 }
 
 function chunks(meta: ReplyMeta): KnowledgeChunkUsed[] {
   return (meta.used?.chunks ?? []).map((c) => ({
-    sourceId: c.sourceId ?? c.source,
+    sourceId: c.sourceId ?? sourceIdOf(c.source),
     source: c.source,
     text: c.text,
     ...(c.distance !== undefined ? { distance: c.distance } : {}),
@@ -64,15 +77,15 @@ const PART_ORDER: PromptPartName[] = ['system', 'card', 'lorebook', 'knowledge',
 
 function inspection(meta: ReplyMeta): PromptInspection {
   const used = meta.used!;
-  const messages = meta.prompt?.messages ?? [];
-  const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+  const kept = used.historyKept ?? 0;
+  const dropped = used.historyDropped ?? 0;
   const text: Partial<Record<PromptPartName, string>> = {
     system: meta.prompt?.system ?? '',
     lorebook: (used.lorebookEntries ?? []).map((e) => e.content).join('\n'),
     knowledge: (used.chunks ?? []).map((c) => `[${c.source}] ${c.text}`).join('\n'),
-    history: messages.filter((m) => m !== lastUser && m.role !== 'system').map((m) => `${m.role}: ${m.content}`).join('\n'),
-    user: lastUser?.content ?? '',
-    post_history: messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n'),
+    history: `${kept} earlier message(s) of this conversation${dropped ? `; ${dropped} older one(s) trimmed to fit` : ''}`,
+    user: meta.prompt?.user ?? '',
+    post_history: (meta.prompt?.postHistory ?? []).join('\n'),
   };
   const parts: PromptPart[] = PART_ORDER.map((name) => ({ name, tokens: used.tokens?.[name] ?? 0, text: text[name] ?? '' }));
   return { contextSize: used.budget?.numCtx ?? 0, totalTokens: used.totalTokens ?? 0, estimator: used.estimator ?? 'chars/4', parts };

@@ -72,6 +72,8 @@ describe('ChatService on the local processor, through the real ollama client', (
     expect(meta.used.tokens.history).toBeGreaterThan(0);
     expect(meta.used.totalTokens).toBeLessThanOrEqual(meta.used.budget.available);
     expect(meta.prompt.system).toBe(sent.messages[0]!.content);
+    // The earlier history is the transcript itself: a reply never stores a copy of it.
+    expect(JSON.stringify(reply.meta)).not.toContain('Welcome to my forge, Ada.');
     expect(rig.service.inProgress(npc.id)).toEqual([]);
   });
 

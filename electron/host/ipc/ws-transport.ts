@@ -120,7 +120,9 @@ export async function startWsTransport(options: WsTransportOptions): Promise<WsT
     }
     const request = wireRequestSchema.safeParse(raw);
     if (!request.success) {
-      const id = typeof (raw as { id?: unknown } | undefined)?.id === 'number' ? (raw as { id: number }).id : -1;
+      // A non-finite id (1e400 parses to Infinity) would serialise as null: the client could not match the reply.
+      const rawId = (raw as { id?: unknown } | undefined)?.id;
+      const id = typeof rawId === 'number' && Number.isFinite(rawId) ? rawId : -1;
       return send({ id, ok: false, error: validationError('Malformed request', issueRefs(request.error.issues)) });
     }
     const { id, channel, input } = request.data;

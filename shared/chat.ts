@@ -86,6 +86,8 @@ export interface ChatHistory {
   npcId: string;
   turns: TranscriptTurn[];
   inProgress?: ReplyInProgress[];
+  /** What opening the transcript found wrong (a torn last record dropped, unreadable lines skipped). */
+  problems?: string[];
 }
 
 /**

@@ -31,12 +31,22 @@ export interface ExportedCard {
   encoding: 'utf8' | 'base64';
 }
 
+/** A data file the studio could not use as it was. It is kept (only a torn last journal record is cut off). */
+export interface DataProblem {
+  area: 'settings' | 'npc' | 'transcript' | 'usage' | 'shutdown-report';
+  file: string;
+  /** What is wrong and what the studio did about it. */
+  message: string;
+}
+
 export interface AppInfo {
   name: string;
   version: string;
   mode: 'electron' | 'web';
   demo: boolean;
   dataDir: string;
+  /** Damaged data files found at start (transcripts: see chat.history, they open on first use). */
+  problems: DataProblem[];
 }
 
 export const contract = {

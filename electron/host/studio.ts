@@ -124,7 +124,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     return [...live, ...down];
   };
 
-  const info: AppInfo = { name: 'NPC Studio', version: options.version ?? '0.1.0', mode: options.mode, demo: options.demo ?? false, dataDir };
+  const info: Omit<AppInfo, 'problems'> = { name: 'NPC Studio', version: options.version ?? '0.1.0', mode: options.mode, demo: options.demo ?? false, dataDir };
   router = createRouter(
     studioHandlers({
       npcs, transcripts, chat, knowledge, usage, logs, lastReport, info,

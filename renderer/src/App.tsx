@@ -5,7 +5,7 @@ import type { ProviderInfo } from '../../shared/health';
 import type { NpcSummary } from '../../shared/npc';
 import type { LastShutdownReport } from '../../shared/shutdown';
 import { bridge } from './bridge';
-import { BackendBanners, ConnectionBanner, ShutdownReportBanner } from './components/Banners';
+import { BackendBanners, ConnectionBanner, DataProblemsBanner, ShutdownReportBanner } from './components/Banners';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { ErrorNote } from './components/Field';
 import { QuitOverlay, type QuitState } from './components/QuitOverlay';
@@ -117,6 +117,7 @@ export function App() {
       </header>
       <ConnectionBanner connection={connection} quitting={quit !== null} />
       <ShutdownReportBanner last={lastReport} />
+      <DataProblemsBanner problems={info?.problems ?? []} />
       <BackendBanners />
       <ErrorNote error={error} testId="app-error" onDismiss={clearError} />
       <main>

@@ -1,3 +1,4 @@
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FileProblem, readJsonFile, writeJsonAtomic } from '../fs/json-file';
@@ -37,13 +38,23 @@ export type LastReport = { report: ShutdownReport } | { problem: string } | null
 /** The report of the previous run lives in the user-data folder; writes are atomic. */
 export class ShutdownReportStore {
   readonly file: string;
+  /** Where read() found an unreadable report will be kept once this run writes its own. */
+  private keepAside: string | null = null;
 
   constructor(userDataDir: string) {
     this.file = join(userDataDir, SHUTDOWN_REPORT_FILE);
   }
 
   async write(report: ShutdownReport): Promise<void> {
-    await writeJsonAtomic(this.file, shutdownReportSchema.parse(report));
+    const checked = shutdownReportSchema.parse(report);
+    // A damaged report is the designer's evidence of what went wrong: moved aside, never overwritten.
+    if (this.keepAside) {
+      await rename(this.file, this.keepAside).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+      this.keepAside = null;
+    }
+    await writeJsonAtomic(this.file, checked);
   }
 
   /** The last run's report; a damaged file is described, kept, and never thrown at start-up. */
@@ -52,7 +63,10 @@ export class ShutdownReportStore {
       const report = await readJsonFile(this.file, shutdownReportSchema);
       return report ? { report } : null;
     } catch (err) {
-      if (err instanceof FileProblem) return { problem: err.message };
+      if (err instanceof FileProblem) {
+        this.keepAside = `${this.file}.unreadable-${Date.now()}`;
+        return { problem: `${err.message} (kept; moved to ${this.keepAside} when this run writes its report)` };
+      }
       throw err;
     }
   }

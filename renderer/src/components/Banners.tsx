@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { DataProblem } from '../../../shared/contract';
 import type { LastShutdownReport } from '../../../shared/shutdown';
 import type { ConnectionState } from '../bridge';
 import { useHealth } from '../health-store';
@@ -81,6 +82,29 @@ export function ShutdownReportBanner(props: { last: LastShutdownReport }) {
         </ul>
       </details>
       <button className="link" data-testid="last-shutdown-dismiss" onClick={() => setOpen(false)}>
+        dismiss
+      </button>
+    </div>
+  );
+}
+
+/** Data files found damaged at start (kept as they are): which file, what is wrong, what the studio did. */
+export function DataProblemsBanner(props: { problems: DataProblem[] }) {
+  const [open, setOpen] = useState(true);
+  // The unreadable shutdown report has its own banner.
+  const problems = props.problems.filter((p) => p.area !== 'shutdown-report');
+  if (!open || problems.length === 0) return null;
+  return (
+    <div className="banner warn" role="alert" data-testid="data-problems-banner">
+      <span>Some data files could not be used as they are; they were kept.</span>
+      <ul>
+        {problems.map((p, i) => (
+          <li key={i} data-testid="data-problem" data-area={p.area}>
+            <code>{p.file}</code>: {p.message}
+          </li>
+        ))}
+      </ul>
+      <button className="link" data-testid="data-problems-dismiss" onClick={() => setOpen(false)}>
         dismiss
       </button>
     </div>

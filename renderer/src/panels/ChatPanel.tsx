@@ -11,6 +11,7 @@ import { useChatStream, type LiveReply } from './chat-stream';
 export function ChatPanel(props: { npc: NpcSummary | null; npcs: NpcSummary[]; onSelect: (id: string) => void; onReplyDone: () => void }) {
   const npcId = props.npc?.id ?? null;
   const [turns, setTurns] = useState<TranscriptTurn[]>([]);
+  const [problems, setProblems] = useState<string[]>([]);
   const [draft, setDraft] = useState('');
   const [streamError, setStreamError] = useState<ActionError | null>(null);
   const { busy, error, clearError, run } = useAction();
@@ -21,6 +22,7 @@ export function ChatPanel(props: { npc: NpcSummary | null; npcs: NpcSummary[]; o
     const history = await run(() => bridge().invoke('chat.history', { npcId }));
     if (history && history.npcId === npcId) {
       setTurns(history.turns);
+      setProblems(history.problems ?? []);
       // Replies streaming when the page (re)loaded: keep their text so far, then append tokens.
       const streaming = history.turns.filter((t) => t.status === 'streaming').map((t) => ({ turnId: t.id, alternative: 0, text: t.text }));
       seedRef.current([...streaming, ...(history.inProgress ?? [])]);
@@ -122,6 +124,11 @@ export function ChatPanel(props: { npc: NpcSummary | null; npcs: NpcSummary[]; o
           Export JSON
         </button>
       </div>
+      {problems.length > 0 && (
+        <div className="banner warn" role="alert" data-testid="chat-transcript-problems">
+          This conversation&apos;s file had damage: {problems.join('; ')}
+        </div>
+      )}
       <ErrorNote error={streamError} testId="chat-stream-error" onDismiss={() => setStreamError(null)} />
       <ErrorNote error={error} testId="chat-error" onDismiss={clearError} />
       <div className="transcript" data-testid="chat-transcript">

@@ -1,5 +1,6 @@
 import type { UsageRow } from '../../../../shared/usage';
 import type { Handlers } from '../router';
+import { dataProblems } from './data-problems';
 import type { StudioServices } from './services';
 
 type AppChannels =
@@ -35,7 +36,7 @@ export function appHandlers(s: StudioServices): Pick<Handlers, AppChannels> {
       return { accepted: true };
     },
     'app.lastShutdownReport': async () => s.lastReport,
-    'app.info': async () => s.info,
+    'app.info': async () => ({ ...s.info, problems: dataProblems(s) }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Handlers } from '../router';
 import { HostError } from '../host-error';
+import { transcriptProblemText } from './data-problems';
 import type { StudioServices } from './services';
 import { streamingTurn, toTurn } from './transcript-turns';
 
@@ -42,7 +43,8 @@ export function chatHandlers(s: StudioServices): Pick<Handlers, ChatChannels> {
       const view = await s.chat.conversation(npcId);
       const now = new Date().toISOString();
       const streaming = s.chat.inProgress(npcId).filter((t) => t.alternative === 0).map((t) => streamingTurn(t.turnId, t.text, now));
-      return { npcId, turns: [...view.messages.map(toTurn), ...streaming] };
+      const problems = view.problems.map(transcriptProblemText);
+      return { npcId, turns: [...view.messages.map(toTurn), ...streaming], ...(problems.length ? { problems } : {}) };
     },
     'chat.export': async ({ npcId, format }) => {
       const npc = s.npcs.get(npcId);

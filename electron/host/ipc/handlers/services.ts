@@ -20,7 +20,8 @@ export interface StudioServices {
   settings: SettingsStore;
   logs: LogSinks;
   lastReport: LastReport;
-  info: AppInfo;
+  /** app.info without its problems, which are gathered on each call. */
+  info: Omit<AppInfo, 'problems'>;
   providers(): ProviderInfo[];
   health(): Promise<HealthSnapshot>;
   publish<E extends EventName>(event: E, payload: StudioEvents[E]): void;

@@ -68,6 +68,8 @@ async function shutDown(studio: Studio, reason: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Another user-data folder (tests, a second profile): set before Electron writes anything there.
+  if (process.env.NPC_STUDIO_DATA_DIR) app.setPath('userData', process.env.NPC_STUDIO_DATA_DIR);
   await app.whenReady();
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));

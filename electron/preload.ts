@@ -3,12 +3,13 @@
  * `window.studio.on` for its events. Never raw ipcRenderer; the Electron event object is stripped.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CHANNELS, type Channel } from '../shared/contract';
+import { CHANNEL_NAMES } from '../shared/channel-names';
+import type { Channel } from '../shared/contract';
 import { ELECTRON_EVENT, ELECTRON_INVOKE } from '../shared/electron-ipc';
 import { EVENT_NAMES, type EventName } from '../shared/events';
 import type { StudioPreloadApi } from '../shared/studio-api';
 
-const channels = new Set<string>(CHANNELS);
+const channels = new Set<string>(CHANNEL_NAMES);
 const events = new Set<string>(EVENT_NAMES);
 
 const api: StudioPreloadApi = {

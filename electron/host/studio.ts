@@ -27,6 +27,7 @@ import { HostedProcessor } from './processors/hosted/hosted-processor';
 import { OllamaClientProvider } from './processors/local/ollama-client-provider';
 import { LocalProcessor } from './processors/local/local-processor';
 import { toWireShutdownProgress } from './ipc/shutdown-progress';
+import { hostHealth } from './resources/host-health';
 import { SettingsStore } from './settings/settings-store';
 import { dataPaths, defaultDataDir } from './studio-paths';
 import { TrackedProcessor } from './usage/tracked-processor';
@@ -121,7 +122,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       id: provider.id, kind: provider.kind, phase: provider.phase,
       ...healthNow(registry.stopped ? 'stopped' : 'unhealthy', {}, { lastError: `did not start: ${error}` }),
     }));
-    return [...live, ...down];
+    return [hostHealth(engine, registry), ...live, ...down];
   };
 
   const info: Omit<AppInfo, 'problems'> = { name: 'NPC Studio', version: options.version ?? '0.1.0', mode: options.mode, demo: options.demo ?? false, dataDir };

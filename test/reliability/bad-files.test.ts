@@ -109,7 +109,7 @@ describe('bad data files', () => {
     const { studio, call } = await startStudio(dir.path, { ollamaUrl: ollama.url });
     const health = await call('providers.health', {});
     expect(health.filter((h) => h.lastError?.startsWith('did not start')).map((h) => `${h.id}: ${h.lastError}`)).toEqual([]);
-    expect(health.map((h) => h.id).sort()).toEqual(studio.registry.list().map((p) => p.id).sort());
+    expect(health.map((h) => h.id).sort()).toEqual(['studio-host', ...studio.registry.list().map((p) => p.id)].sort());
     expect((await call('npc.list', {})).map((n) => n.id)).toEqual([mara.id]);
 
     // What the UI gets: app.info's problems, the last-report banner, NPC store health, the chat view.

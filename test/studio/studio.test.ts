@@ -36,6 +36,7 @@ describe('the studio host, wired together', () => {
     const byId = Object.fromEntries(health.map((h) => [h.id, h]));
     expect(byId['chroma-server']?.status).toBe('healthy');
     expect(byId['ollama-client']?.status).toBe('healthy');
+    expect(byId['studio-host']).toMatchObject({ status: 'healthy', resources: { pid: process.pid, inFlight: 0, cleanupsTotal: 0 } });
     const chromaPid = byId['chroma-server']!.resources.pid as number;
     const chromaPort = byId['chroma-server']!.resources.port as number;
     expect(pidAlive(chromaPid)).toBe(true);

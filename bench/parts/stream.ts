@@ -31,7 +31,7 @@ import { percentile, type BenchFigure } from '../report';
 
 const TOKENS = 2000;
 const ROUNDS = Number(process.env.STREAM_ROUNDS ?? 15);
-const PAIRS = Number(process.env.STREAM_PAIRS ?? 3);
+const PAIRS = Number(process.env.STREAM_PAIRS ?? 5);
 const WARMUP = 1;
 const PAUSE_MS = 5;
 
@@ -55,6 +55,7 @@ async function timed(server: OllamaTestServer, read: () => Promise<void>): Promi
   await read();
   const sent = server.requests.at(-1)!.tokenSentAt;
   if (received.length !== TOKENS || sent.length !== TOKENS) throw new Error(`expected ${TOKENS} tokens, got ${received.length} received / ${sent.length} sent`);
+  if (process.env.BENCH_DEBUG) console.log(`  first token ${(received[0]! - started).toFixed(2)} ms, stream ${(received.at(-1)! - received[0]!).toFixed(2)} ms`);
   return { ms: received.at(-1)! - started, latencies: received.map((t, i) => t - sent[i]!) };
 }
 

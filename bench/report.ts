@@ -29,14 +29,4 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[idx]!;
 }
 
-/** Deterministic PRNG (mulberry32) so runs are comparable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../test/support/seeded-random';

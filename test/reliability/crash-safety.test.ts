@@ -29,6 +29,7 @@ import { CrashLedger } from './fixtures/crash-ledger';
 import { LINE, type Ack, type Begin, type CrashState } from './fixtures/crash-workload';
 import { ChildLines } from './support/child-lines';
 import { writeFigures } from './support/figures';
+import { seededRandom } from '../support/seeded-random';
 
 const HOST = join(__dirname, 'fixtures', 'crash-host.ts');
 const ROUNDS = Number(process.env.NPC_CRASH_ROUNDS ?? 50);
@@ -37,18 +38,6 @@ const EMBEDDED_EVERY = 5;
 /** The kill lands this long after the host starts working (uniform, seeded). */
 const KILL_AFTER_MS = { min: 50, max: 1200 };
 const START_MS = 60_000;
-
-/** mulberry32: a small seeded generator, so a failing round can be replayed with the same seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Chain {
   name: 'external' | 'embedded';
@@ -102,7 +91,7 @@ function inFlight(begins: Begin[], acks: Ack[]): Set<Work> {
 describe('crash safety: SIGKILL at random moments', () => {
   it(`loses no acknowledged work and corrupts no file over ${ROUNDS} kills`, async () => {
     const started = performance.now();
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     const chains: Chain[] = [
       { name: 'external', dataDir: join(dir.path, 'external'), ledger: new CrashLedger(), rounds: 0 },
       { name: 'embedded', dataDir: join(dir.path, 'embedded'), ledger: new CrashLedger(), rounds: 0 },

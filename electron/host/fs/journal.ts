@@ -85,7 +85,7 @@ function parseJournal<T>(text: string, schema: z.ZodType<T>) {
     const isLast = i === lines.length - 1;
     const lineBytes = Buffer.byteLength(line) + (isLast ? 0 : 1);
     if (isLast && line === '') return;
-    const problem = checkLine(line, schema);
+    const problem = journalLineProblem(line, schema);
     if (problem === null) {
       records.push(schema.parse(JSON.parse(line)));
       keepBytes = offset + lineBytes;
@@ -101,7 +101,8 @@ function parseJournal<T>(text: string, schema: z.ZodType<T>) {
   return { records, problems, keepBytes };
 }
 
-function checkLine<T>(line: string, schema: z.ZodType<T>): string | null {
+/** Why one journal line is unusable (not JSON, or not the record schema), or null when it is fine. */
+export function journalLineProblem<T>(line: string, schema: z.ZodType<T>): string | null {
   let raw: unknown;
   try {
     raw = JSON.parse(line);

@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './web-host';
+import { newestMtime } from '../../../electron/host/ipc/renderer-build';
 
 /** Where `npm install` puts the Electron binary when it could download it (never offline, from Electron 42 on). */
 export const ELECTRON_BINARY = join(REPO, 'node_modules', 'electron', 'dist', process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : process.platform === 'win32' ? 'electron.exe' : 'electron');
@@ -24,16 +25,6 @@ export function electronAvailability(): { ok: true; version: string } | { ok: fa
   const version = run.stdout?.trim() ?? '';
   if (run.status !== 0 || !/^v\d+\./.test(version)) return { ok: false, reason: `${ELECTRON_BINARY} --version failed (${run.status ?? run.signal}): ${run.stderr?.trim() || version}` };
   return { ok: true, version };
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.isFile()) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 /** `vite build` (renderer, main, preload) with ELECTRON_STARTUP_PREVENT=1, when dist-electron/main.js is missing or older than its sources. */

@@ -59,7 +59,8 @@ describe('hosted usage, end to end over the real SDK client', () => {
     const cost = (u: Usage) => (u.promptTokens / 1000) * 0.25 + (u.replyTokens / 1000) * 1.25;
 
     const health = await run1.tracker.healthCheck();
-    const today = (health.resources.usage as { today: Record<string, { calls: number; inputTokens: number; costUsd: number }> }).today;
+    expect(health.resources).toMatchObject({ callsToday: 2, tokensToday: a.promptTokens + a.replyTokens + b.promptTokens + b.replyTokens });
+    const today = run1.tracker.figures().today;
     expect(today[MODEL]).toMatchObject({ calls: 2, inputTokens: a.promptTokens + b.promptTokens });
     expect(today[MODEL]!.costUsd).toBeCloseTo(cost(a) + cost(b), 8);
     const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -127,7 +127,8 @@ describe('UsageTracker', () => {
     const health = await tracker.healthCheck();
     expect(health.status).toBe('healthy');
     expect(health.resources).toMatchObject({ openFiles: 1, journalOpen: true });
-    expect((health.resources.usage as UsageFigures).today[HOSTED]).toMatchObject({ calls: 1, costUsd: 1 });
+    expect(health.resources).toMatchObject({ callsToday: 1, costTodayUsd: 1, callsThisRun: 1, callsAllTime: 1 });
+    expect(tracker.figures().today[HOSTED]).toMatchObject({ calls: 1, costUsd: 1 });
     expect(openFilePaths().filter((p) => p === file)).toHaveLength(1);
 
     const closing = tracker.cleanup();

@@ -6,7 +6,7 @@ import { healthNow, type Health, type Provider } from '../lifecycle/provider';
 import { errorMessage } from '../lifecycle/timeout';
 import type { Logger } from '../log/logger';
 import { openFilePaths } from '../resources/proc';
-import { UsageAggregates, type UsageFigures } from './usage-aggregates';
+import { UsageAggregates, type UsageByModel, type UsageFigures } from './usage-aggregates';
 import { estimateCostUsd, PriceTableSchema, type PriceTable, type UsageRecord, UsageRecordSchema } from './usage-record';
 
 export interface UsageTrackerSettings {
@@ -96,7 +96,7 @@ export class UsageTracker implements Provider {
       journalOpen: this.journal?.isOpen ?? false,
       droppedOnOpen: this.openProblems.filter((p) => p.dropped).length,
       skippedOnOpen: this.openProblems.filter((p) => !p.dropped).length,
-      usage: this.figures(),
+      ...usageTotals(this.figures()),
     };
     if (!this.journal) return healthNow('stopped', resources);
     return healthNow(this.lastError ? 'degraded' : 'healthy', resources, this.lastError ? { lastError: this.lastError } : {});
@@ -113,4 +113,26 @@ export class UsageTracker implements Provider {
     this.journal = null;
     await journal?.close();
   }
+}
+
+/** Flat totals for the Resources panel (per-model rows are in figures() and the usage.summary channel). */
+function usageTotals(figures: UsageFigures) {
+  const sum = (byModel: UsageByModel) =>
+    Object.values(byModel).reduce(
+      (t, m) => ({ calls: t.calls + m.calls, tokens: t.tokens + m.inputTokens + m.outputTokens, costUsd: t.costUsd + m.costUsd, unpriced: t.unpriced + m.unpricedCalls }),
+      { calls: 0, tokens: 0, costUsd: 0, unpriced: 0 },
+    );
+  const today = sum(figures.today);
+  const run = sum(figures.run);
+  const allTime = sum(figures.allTime);
+  return {
+    callsToday: today.calls,
+    tokensToday: today.tokens,
+    costTodayUsd: Math.round(today.costUsd * 1e6) / 1e6,
+    callsThisRun: run.calls,
+    tokensThisRun: run.tokens,
+    callsAllTime: allTime.calls,
+    costAllTimeUsd: Math.round(allTime.costUsd * 1e6) / 1e6,
+    unpricedCallsToday: today.unpriced,
+  };
 }

@@ -77,7 +77,9 @@ export function QuitOverlay(props: { state: QuitState; providers: ProviderInfo[]
       addProvider(event.step, event.providerId);
     } else if (event.outcome === 'started' && !stepStarts.has(event.step)) {
       stepStarts.set(event.step, at);
-      for (const id of event.providers ?? []) addProvider(event.step, id);
+      // Once a step starts, the host says exactly who closes in it (a provider that never started, or the
+      // host's own card, is not among them).
+      if (event.providers) providersByStep.set(event.step, [...event.providers]);
     }
   }
   // A step is over when a later one starts (or the host is done).

@@ -70,8 +70,9 @@ export function validInputs(ids: SeedIds): { [C in Channel]: Input<C> } {
   };
 }
 
+/** A plain keyed object a mutation can add to or delete from (an earlier mutation may have left a typed array there). */
 function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
 function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {

@@ -70,13 +70,13 @@ export const cardV2Schema = z.looseObject({
 });
 
 /** V1 (TavernAI) cards: flat fields, no spec. */
-export const cardV1Schema = z.looseObject({
-  name: nonBlank,
-  description: z.string().default(''),
-  personality: z.string().default(''),
-  scenario: z.string().default(''),
-  first_mes: z.string().default(''),
-  mes_example: z.string().default(''),
+export const cardV1Schema = cardDataSchema.pick({
+  name: true,
+  description: true,
+  personality: true,
+  scenario: true,
+  first_mes: true,
+  mes_example: true,
 });
 
 /** Go-style duration as Ollama's keep_alive takes it: "5m", "1h30m", "0", "-1". */

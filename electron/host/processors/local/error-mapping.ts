@@ -1,3 +1,4 @@
+import { isAbortError } from '../../engine/errors';
 import {
   ModelMissingError,
   OllamaConnectionLostError,
@@ -33,9 +34,6 @@ function chain(err: unknown): Array<{ name?: string; code?: string; message?: st
   return out;
 }
 
-export function isAbortError(err: unknown): boolean {
-  return chain(err).some((e) => e.name === 'AbortError');
-}
 
 /** Turns what the ollama client or undici threw into one of the typed errors; abort errors pass through unchanged. */
 export function toOllamaError(err: unknown, ctx: MappingContext): unknown {

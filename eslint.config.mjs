@@ -21,4 +21,21 @@ export default tseslint.config(
     files: ['electron/host/**', 'shared/**', 'renderer/**', 'test/**', 'bench/**', 'electron/web-host.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/main.ts and electron/preload.ts import electron.' }] }] },
   },
+  {
+    // Shipped code never imports test code (tests may import shipped code, e.g. the demo Ollama server).
+    files: ['electron/**', 'shared/**', 'renderer/**'],
+    ignores: ['electron/main.ts', 'electron/preload.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'Only electron/main.ts and electron/preload.ts import electron.' }],
+        patterns: [{ regex: '(^|/)test/', message: 'Shipped code (electron/, shared/, renderer/) must not import test/.' }],
+      }],
+    },
+  },
+  {
+    files: ['electron/main.ts', 'electron/preload.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)test/', message: 'Shipped code must not import test/.' }] }],
+    },
+  },
 );

@@ -1,30 +1,33 @@
-/* Runs every part in bench/parts (or those named on the command line) and prints BENCH lines. */
+/*
+ * Runs every part in bench/parts (or those named on the command line) and prints BENCH lines.
+ * Exit code: 0 all targets met, 3 some target missed, 2 a part crashed (its BENCH-CRASH line says why); see runner.ts.
+ */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatFigure, meetsTarget, type BenchPart } from './report';
+import type { BenchPart } from './report';
+import { outcomeLine, runParts } from './runner';
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const dir = join(__dirname, 'parts');
-  const parts = readdirSync(dir)
+  const names = readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
     .map((f) => f.replace(/\.ts$/, ''))
     .filter((name) => wanted.length === 0 || wanted.includes(name))
     .sort();
-  let missed = 0;
-  for (const name of parts) {
-    const mod = (await import(join(dir, `${name}.ts`))) as { default: BenchPart };
-    const figures = await mod.default();
-    for (const figure of figures) {
-      const ok = meetsTarget(figure);
-      if (!ok) missed++;
-      console.log(formatFigure(figure) + (ok ? '' : '  (MISSED)'));
-    }
-  }
-  if (missed > 0) {
-    console.error(`${missed} benchmark target(s) missed`);
-    process.exitCode = 1;
-  }
+  const unknown = wanted.filter((w) => !names.includes(w));
+  if (unknown.length > 0) throw new Error(`no bench part named ${unknown.join(', ')} in ${dir}`);
+  const parts = names.map((name) => ({
+    name,
+    run: async () => ((await import(join(dir, `${name}.ts`))) as { default: BenchPart }).default(),
+  }));
+  const outcome = await runParts(parts, (line) => console.log(line));
+  const line = outcomeLine(outcome);
+  if (line) console.error(line);
+  process.exitCode = outcome.exitCode;
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(`the bench runner failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exitCode = 1;
+});

@@ -2,18 +2,19 @@
  * Electron glue, kept thin: the window, the IPC adapter and the quit path. Everything else is the
  * plain-Node host in electron/host (studio.ts), tested without Electron.
  */
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { ELECTRON_EVENT, ELECTRON_INVOKE } from '../shared/electron-ipc';
 import { EVENT_NAMES } from '../shared/events';
 import { contentSecurityPolicy } from './host/ipc/static-files';
+import { DataFolderLockedError, lockDataFolder } from './host/lifecycle/data-folder-lock';
+import { ElectronQuitPath } from './host/lifecycle/electron-quit';
 import { installExitHooks } from './host/lifecycle/process-exit-hooks';
 import { createStudio, type Studio } from './host/studio';
 
 const devServerUrl = process.env.VITE_DEV_SERVER_URL;
 const rendererFile = join(__dirname, '../dist/renderer/index.html');
 let window: BrowserWindow | null = null;
-let quitting = false;
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -61,15 +62,23 @@ function wire(studio: Studio): void {
   }
 }
 
-async function shutDown(studio: Studio, reason: string): Promise<void> {
-  const report = await studio.coordinator.run(reason);
-  // app.exit emits no quit events, so this cannot loop back into before-quit.
-  setImmediate(() => app.exit(report.exitCode));
-}
-
 async function main(): Promise<void> {
   // Another user-data folder (tests, a second profile): set before Electron writes anything there.
   if (process.env.NPC_STUDIO_DATA_DIR) app.setPath('userData', process.env.NPC_STUDIO_DATA_DIR);
+  // One studio per data folder: a second Electron start hands over to the first, which shows its window; a
+  // web host or CLI holding the folder refuses this start before Electron writes anything there (exit 2).
+  if (!app.requestSingleInstanceLock()) return app.exit(0);
+  app.on('second-instance', () => {
+    if (window?.isMinimized()) window.restore();
+    window?.focus();
+  });
+  const otherFolderHint = 'set NPC_STUDIO_DATA_DIR to another folder';
+  const lock = await lockDataFolder(app.getPath('userData'), { app: 'electron', otherFolderHint }).catch((err: unknown) => {
+    if (!(err instanceof DataFolderLockedError)) throw err;
+    dialog.showErrorBox('NPC Studio is already open', err.message);
+    return app.exit(err.exitCode);
+  });
+  if (!lock) return;
   await app.whenReady();
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -82,25 +91,22 @@ async function main(): Promise<void> {
     );
   }
 
+  // Holds before-quit, will-quit and the window's close from here on; a quit asked for meanwhile waits for the hooks.
+  const quitPath = new ElectronQuitPath({ app });
   const studio = await createStudio({
     mode: 'electron',
     dataDir: app.getPath('userData'),
     version: app.getVersion(),
-    requestQuit: () => app.quit(),
+    lock,
+    requestQuit: (reason) => quitPath.request(reason),
   });
-  app.on('before-quit', (event) => {
-    if (quitting) return;
-    event.preventDefault();
-    quitting = true;
-    void shutDown(studio, 'before-quit');
-  });
-  app.on('window-all-closed', () => app.quit());
-  // Electron's own SIGINT/SIGTERM/SIGHUP handlers call app.quit() → before-quit; these join the same
-  // run, count a second signal, add a force-exit timer and catch uncaught errors.
-  installExitHooks({ coordinator: studio.coordinator, logger: studio.logger, exit: (code) => app.exit(code) });
+  // Signals (Electron's own handlers call app.quit() too; both name one request), the launch chain's exit and
+  // uncaught errors; the force-exit timer bounds every shutdown, report write and log flush included.
+  quitPath.attach(installExitHooks({ coordinator: studio.coordinator, logger: studio.logger, exit: quitPath.exit }));
 
   wire(studio);
   window = createWindow();
+  window.on('close', quitPath.onWindowClose);
   window.on('closed', () => (window = null));
   await studio.start();
 }

@@ -5,11 +5,13 @@
 import getPort from 'get-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { healthNow, type Health, type Provider } from './host/lifecycle/provider';
+import type { Health } from '../shared/health';
+import { healthNow, type Provider } from './host/lifecycle/provider';
 import type { Studio } from './host/studio';
-import { OllamaTestServer } from '../test/servers/ollama';
+import { OllamaTestServer } from './host/demo/ollama';
+import { DEMO_NPC_ID, demoNpcDraft, demoSuite } from './host/demo/demo-npc';
 
-export const DEMO_NPC_ID = 'demo-mira';
+export { DEMO_NPC_ID };
 
 /** Kept apart from the real user data; survives between demo runs until the OS cleans its temp folder. */
 export function demoDataDir(): string {
@@ -63,23 +65,12 @@ Smugglers use the caves under the Gull Rocks at low tide; the harbor master pret
 /** Adds the sample NPC and its lore once; a later demo run finds them in the demo data folder. */
 export async function seedDemo(studio: Studio, say: (line: string) => void): Promise<void> {
   if (!studio.npcs.list().some((n) => n.id === DEMO_NPC_ID)) {
-    await studio.npcs.save({
-      id: DEMO_NPC_ID,
-      studio: { processor: 'local', model: 'llama3.2', sampling: { temperature: 0.7, numCtx: 4096 } },
-      card: {
-        name: 'Mira',
-        description: '{{char}} is the harbor master of Saltmere: weathered, dry-humoured, proud of her town.',
-        personality: 'gruff, loyal, knows every ship by its sound',
-        scenario: '{{user}} steps off a boat onto the Salt Pier at dusk.',
-        first_mes: '*squints at you over her ledger* New face. State your business in my harbor.',
-        tags: ['demo', 'harbor'],
-        character_book: {
-          entries: [{ keys: ['lighthouse', 'Old Wick'], content: 'Old Wick has never gone dark in forty years.', enabled: true, insertion_order: 100, extensions: {} }],
-          extensions: {},
-        },
-      },
-    });
+    await studio.npcs.save(demoNpcDraft());
     say(`Demo: added the sample NPC "Mira" (${DEMO_NPC_ID}).`);
+  }
+  if (!studio.suites.get(DEMO_NPC_ID)) {
+    await studio.suites.save(demoSuite());
+    say('Demo: added her test suite (6 cases, one fails on the demo model by design: open Tests).');
   }
   if (studio.knowledge.listSources(DEMO_NPC_ID).length === 0) {
     try {

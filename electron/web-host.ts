@@ -5,12 +5,15 @@
  *   npm run studio:web [-- --demo] [-- --port 5199] [-- --data-dir DIR]
  *
  * Prints the URL (with its token) to open. Quit in the page, Ctrl-C, SIGTERM or SIGHUP all run the
- * shutdown coordinator; the process then exits with its exit code. A second signal exits at once.
+ * shutdown coordinator; the process then exits with its exit code. Copies of the first signal relayed by the
+ * launch chain (within 500 ms) are the same request; a later one exits at once with 1. npm or the sh under it
+ * killed: the exit hooks' launch chain watch runs the same shutdown (lifecycle/launch-chain.ts).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureRendererBuilt } from './host/ipc/renderer-build';
 import { startWsTransport, type WsTransport } from './host/ipc/ws-transport';
+import { DataFolderLockedError } from './host/lifecycle/data-folder-lock';
 import { installExitHooks, type ExitHooks } from './host/lifecycle/process-exit-hooks';
 import { createStudio } from './host/studio';
 import { demoDataDir, demoOllamaServer, seedDemo } from './web-demo';
@@ -91,6 +94,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // Another studio holds the data folder: one line naming it, exit 2, nothing in the folder touched.
+  if (err instanceof DataFolderLockedError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(err.exitCode);
+  }
   process.stderr.write(err instanceof UsageError ? `${err.message}\n` : `${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

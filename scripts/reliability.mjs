@@ -13,7 +13,9 @@ const root = join(import.meta.dirname, '..');
 const partsDir = join(root, '.cache', 'reliability');
 const merged = join(root, '.cache', 'reliability.json');
 // The order the issue lists them in; parts not named here are printed after these.
-const ORDER = ['faults', 'crash', 'leaks', 'fuzz', 'security', 'bad-files'];
+const ORDER = ['faults', 'crash', 'leaks', 'fuzz', 'security', 'bad-files', 'double-start', 'unclean-exit', 'ctrl-c', 'wrapper-kills'];
+// npm test runs the short forms (3 rounds each); here, the full ones unless set otherwise.
+const ROUNDS = { NPC_DOUBLE_START_ROUNDS: '10', NPC_UNCLEAN_ROUNDS: '10', NPC_CTRL_C_ROUNDS: '20', NPC_WRAPPER_KILL_ROUNDS: '10' };
 
 // Old figures must not pass for new ones.
 rmSync(partsDir, { recursive: true, force: true });
@@ -23,6 +25,7 @@ const args = process.argv.slice(2);
 const vitest = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...(args.length ? args : ['test/reliability'])], {
   cwd: root,
   stdio: 'inherit',
+  env: { ...ROUNDS, ...process.env },
 });
 
 const parts = readdirSync(partsDir)

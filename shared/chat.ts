@@ -1,4 +1,20 @@
-/** Transcript shapes as the renderer sees them. */
+import { z } from 'zod';
+import { replyLoreTraceSchema, type FireReason, type ReplyLoreTrace } from './lorebook-trace';
+import { lorebookEntrySchema, lorebookPositionSchema, processorKindSchema, type ProcessorKind } from './npc';
+
+/** Transcript shapes as the renderer sees them, and what the host keeps with each reply to build them. */
+
+/** Who wrote a transcript message. */
+export const transcriptRoleSchema = z.enum(['user', 'assistant']);
+export type TranscriptRole = z.output<typeof transcriptRoleSchema>;
+
+/** Why a lorebook entry went into the prompt, as replies saved before the activation trace said it. */
+export const LORE_TRIGGER_REASONS = ['constant', 'key', 'recursive'] as const;
+export type LoreTriggerReason = (typeof LORE_TRIGGER_REASONS)[number];
+
+/** The parts of a prompt, in the order the prompt inspector lists them. */
+export const PROMPT_PARTS = ['system', 'card', 'lorebook', 'knowledge', 'examples', 'history', 'user', 'post_history'] as const;
+export type PromptPartName = (typeof PROMPT_PARTS)[number];
 
 export interface LoreEntryUsed {
   /** Lorebook entry id or name, when the card gives one. */
@@ -7,18 +23,15 @@ export interface LoreEntryUsed {
   /** As it went into the prompt (macros replaced). */
   content: string;
   comment?: string;
-  reason?: 'constant' | 'key' | 'recursive';
+  reason?: LoreTriggerReason | FireReason;
   matchedKeys?: string[];
   tokens?: number;
+  /** The lorebook it is from, by name. */
+  book?: string;
 }
 
-export interface KnowledgeChunkUsed {
-  sourceId?: string;
-  source: string;
-  text: string;
-  /** Vector distance; smaller is closer. */
-  distance?: number;
-}
+/** A retrieved knowledge chunk as the chat shows it under a reply. */
+export type KnowledgeChunkUsed = Omit<KnowledgeChunk, 'id'>;
 
 export interface LoreUsed {
   entries: LoreEntryUsed[];
@@ -27,9 +40,9 @@ export interface LoreUsed {
   entriesDropped?: number;
   /** Retrieved chunks left out because the context was full. */
   chunksDropped?: number;
+  /** Which lorebook entries fired and why, and which were left out and why (replies since the activation trace). */
+  trace?: ReplyLoreTrace;
 }
-
-export type PromptPartName = 'system' | 'card' | 'lorebook' | 'knowledge' | 'examples' | 'history' | 'user' | 'post_history';
 
 export interface PromptPart {
   name: PromptPartName;
@@ -56,7 +69,7 @@ export type TurnStatus = 'complete' | 'streaming' | 'interrupted' | 'error';
 
 export interface TranscriptTurn {
   id: string;
-  role: 'user' | 'assistant';
+  role: TranscriptRole;
   /** The chosen alternative's text. */
   text: string;
   /** All alternatives ("swipes"); a user turn has exactly one. */
@@ -68,8 +81,8 @@ export interface TranscriptTurn {
   createdAt: string;
   editedAt?: string;
   model?: string;
-  processor?: 'local' | 'hosted';
-  usage?: { promptTokens: number; replyTokens: number; latencyMs: number };
+  processor?: ProcessorKind;
+  usage?: Pick<Usage, 'promptTokens' | 'replyTokens' | 'latencyMs'>;
   error?: string;
   lore?: LoreUsed;
   prompt?: PromptInspection;
@@ -113,3 +126,99 @@ export interface ExportedText {
   mime: string;
   text: string;
 }
+
+/**
+ * A lorebook entry that triggered, as replies saved before the activation trace kept it (read, never written:
+ * `promptUsedSchema.lore` replaced it).
+ */
+export const triggeredEntrySchema = z.object({
+  /** Index in character_book.entries. */
+  index: z.number(),
+  /** The lorebook entry as the card has it. */
+  entry: lorebookEntrySchema,
+  /** The content as it goes into the prompt (macros replaced). */
+  content: z.string(),
+  position: lorebookPositionSchema,
+  reason: z.enum(LORE_TRIGGER_REASONS),
+  /** The primary key that matched (and the secondary one, for selective entries). */
+  matchedKeys: z.array(z.string()),
+  tokens: z.number(),
+});
+
+/** A piece of an NPC's knowledge retrieved for a turn. */
+export const knowledgeChunkSchema = z.object({
+  /** The chunk's id, when retrieval gives one. */
+  id: z.string().optional(),
+  /** The knowledge source it belongs to. */
+  sourceId: z.string().optional(),
+  /** Where it came from (file name, URL, note title), shown in the prompt and the UI. */
+  source: z.string(),
+  text: z.string(),
+  /** Vector distance; smaller is closer. */
+  distance: z.number(),
+});
+
+/** The context window as a turn divides it. */
+export const promptBudgetSchema = z.object({
+  numCtx: z.number(),
+  /** Tokens kept free for the reply (the NPC's maxTokens, or the default). */
+  replyReserve: z.number(),
+  /** numCtx − replyReserve: what the prompt may use. */
+  available: z.number(),
+});
+
+/** What went into a turn's prompt and what was left out, for the prompt inspector. */
+export const promptUsedSchema = z.object({
+  /** Older replies only: what went in and what the budget left out. */
+  lorebookEntries: z.array(triggeredEntrySchema).optional(),
+  lorebookDropped: z.array(triggeredEntrySchema).optional(),
+  /** The lore activation trace: entries that fired (in insertion order) and why, the ones left out and why. */
+  lore: replyLoreTraceSchema.optional(),
+  chunks: z.array(knowledgeChunkSchema.extend({ tokens: z.number() })),
+  /** Retrieved but left out: the context was full once the required parts were in. */
+  chunksDropped: z.array(knowledgeChunkSchema),
+  historyKept: z.number(),
+  /** Oldest messages trimmed to fit. */
+  historyDropped: z.number(),
+  /** Estimated tokens per part; `system`, `card`, `lorebook`, `knowledge`, `examples` add up to the system prompt. */
+  tokens: z.record(z.enum(PROMPT_PARTS), z.number()),
+  totalTokens: z.number(),
+  budget: promptBudgetSchema,
+  estimator: z.string(),
+});
+
+/** What a processor reports for one call. */
+export const usageSchema = z.object({
+  promptTokens: z.number(),
+  replyTokens: z.number(),
+  /** Wall time of the whole call as the processor measured it. */
+  latencyMs: z.number(),
+  /** Model-side durations where the backend reports them. */
+  totalDurationMs: z.number().optional(),
+  loadDurationMs: z.number().optional(),
+  promptEvalDurationMs: z.number().optional(),
+  evalDurationMs: z.number().optional(),
+});
+
+/**
+ * What the host keeps with a reply in the transcript journal (electron/host/npc/chat-service.ts writes it,
+ * ipc/handlers/transcript-turns.ts turns it into a TranscriptTurn). Loose: keys a later version adds are kept.
+ */
+export const replyMetaSchema = z.looseObject({
+  processor: processorKindSchema.optional(),
+  model: z.string().optional(),
+  usage: usageSchema.optional(),
+  error: z.string().optional(),
+  /** Why a partial reply was cut: stopped by the user, or the shutdown drain deadline. */
+  interruptedBy: z.string().optional(),
+  used: promptUsedSchema.optional(),
+  /** The prompt's parts that are not in the transcript already (the history is not copied). */
+  prompt: z.object({ system: z.string(), user: z.string(), postHistory: z.array(z.string()) }).optional(),
+});
+
+export type TriggeredEntry = z.output<typeof triggeredEntrySchema>;
+export type KnowledgeChunk = z.output<typeof knowledgeChunkSchema>;
+export type PromptBudget = z.output<typeof promptBudgetSchema>;
+export type PromptUsed = z.output<typeof promptUsedSchema>;
+export type Usage = z.output<typeof usageSchema>;
+export type ReplyMeta = z.output<typeof replyMetaSchema>;

@@ -1,13 +1,25 @@
 import { z } from 'zod';
 import type { ChatHistory, ChatRegenerateResult, ChatSendResult, ExportedText, TranscriptTurn } from './chat';
-import type { HealthSnapshot, ProviderInfo } from './health';
+import type { HealthHistory, HealthSnapshot, ProviderInfo } from './health';
 import { idSchema, LIMITS, npcIdSchema, sourceIdSchema, turnIdSchema } from './ids';
 import type { IngestResult, KnowledgeSources, ReindexResult, SearchHit } from './knowledge';
 import { LOG_LEVELS, type LogLine } from './logs';
-import { npcInputSchema, type Npc, type NpcSummary } from './npc';
+import { lorebookSchema } from './lorebook';
+import {
+  LOREBOOK_EXPORT_FORMATS,
+  LOREBOOK_FILE_CHARS,
+  lorebookDraftSchema,
+  lorebookIdSchema,
+  type LorebookRecord,
+  type LorebookSummary,
+} from './lorebook-record';
+import type { ActivationTrace, TracedBook } from './lorebook-trace';
+import { modelNameSchema, type ModelDetails, type ModelList } from './models';
+import { CARD_LIMITS, npcDraftSchema, type Npc, type NpcSummary } from './npc';
 import { settingsSchema, type Settings, type SettingsSetResult } from './settings';
 import type { LastShutdownReport } from './shutdown';
 import type { UsageSummary } from './usage';
+import { runIdSchema, runRequestSchema, suiteSchema, type RunDiff, type RunFile, type RunSummary, type Suite } from './suite';
 
 /**
  * The one IPC contract: channel → zod schema for the input, TypeScript type for the output.
@@ -25,15 +37,41 @@ const byTurn = z.strictObject({ npcId: npcIdSchema, turnId: turnIdSchema });
 
 export interface ExportedCard {
   fileName: string;
-  mime: 'application/json' | 'image/png';
-  /** JSON text, or base64 for PNG. */
+  mime: 'application/json' | 'image/png' | 'application/zip';
+  /** JSON text, or base64 for PNG and CHARX. */
   data: string;
   encoding: 'utf8' | 'base64';
 }
 
+/** An NPC's card art (PNG, JPEG or WebP). */
+export interface NpcArtInfo {
+  mime: 'image/png' | 'image/jpeg' | 'image/webp';
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** A file's bytes as base64, at most CARD_LIMITS.cardFileBytes (or `maxBytes`) once decoded. */
+function base64File(maxBytes: number = CARD_LIMITS.cardFileBytes) {
+  const maxChars = Math.ceil(maxBytes / 3) * 4;
+  return z
+    .string()
+    .min(8)
+    .max(maxChars, { message: `the file may be at most ${(maxBytes / 1024 / 1024).toFixed(1)} MB` })
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64');
+}
+
+/** What `lorebook.try` answers: the full trace (every entry, fired or not) and the books by name. */
+export interface LoreTryResult {
+  trace: ActivationTrace;
+  books: TracedBook[];
+  /** Attached lorebooks that no longer exist, and a world link that names none. */
+  missing: string[];
+}
+
 /** A data file the studio could not use as it was. It is kept (only a torn last journal record is cut off). */
 export interface DataProblem {
-  area: 'settings' | 'npc' | 'transcript' | 'usage' | 'shutdown-report';
+  area: 'settings' | 'npc' | 'lorebook' | 'transcript' | 'usage' | 'shutdown-report';
   file: string;
   /** What is wrong and what the studio did about it. */
   message: string;
@@ -45,6 +83,8 @@ export interface AppInfo {
   mode: 'electron' | 'web';
   demo: boolean;
   dataDir: string;
+  /** The Ollama this run talks to (in demo, the demo's own server, whatever settings.json says). */
+  ollamaUrl?: string;
   /** Damaged data files found at start (transcripts: see chat.history, they open on first use). */
   problems: DataProblem[];
 }
@@ -52,25 +92,59 @@ export interface AppInfo {
 export const contract = {
   'npc.list': { input: none, output: returns<NpcSummary[]>() },
   'npc.get': { input: z.strictObject({ id: idSchema }), output: returns<Npc>() },
-  'npc.save': { input: npcInputSchema, output: returns<Npc>() },
+  'npc.save': { input: npcDraftSchema, output: returns<Npc>() },
   'npc.delete': { input: z.strictObject({ id: idSchema }), output: returns<{ deleted: boolean }>() },
   'npc.importCard': {
     input: z.discriminatedUnion('format', [
-      z.strictObject({ format: z.literal('json'), text: z.string().min(2).max(LIMITS.cardJson) }),
-      z.strictObject({
-        format: z.literal('png'),
-        base64: z
-          .string()
-          .min(8)
-          .max(LIMITS.cardPngBase64)
-          .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
-      }),
+      z.strictObject({ format: z.literal('json'), text: z.string().min(2).max(CARD_LIMITS.cardFileChars) }),
+      z.strictObject({ format: z.literal('png'), base64: base64File() }),
+      z.strictObject({ format: z.literal('charx'), base64: base64File() }),
     ]),
     output: returns<Npc>(),
   },
+  /** json: V2 with the V1 fields beside spec/data; json-v3: V3; png: the art with both chunks; charx: V3 zip. */
   'npc.exportCard': {
-    input: z.strictObject({ id: idSchema, format: z.enum(['json', 'png']) }),
+    input: z.strictObject({ id: idSchema, format: z.enum(['json', 'json-v3', 'png', 'charx']) }),
     output: returns<ExportedCard>(),
+  },
+  'npc.getArt': { input: z.strictObject({ id: idSchema }), output: returns<(NpcArtInfo & { base64: string }) | null>() },
+  'npc.setArt': {
+    input: z.strictObject({ id: idSchema, base64: base64File(CARD_LIMITS.artBytes) }),
+    output: returns<NpcArtInfo>(),
+  },
+
+  'lorebook.list': { input: none, output: returns<LorebookSummary[]>() },
+  'lorebook.get': { input: z.strictObject({ id: lorebookIdSchema }), output: returns<LorebookRecord>() },
+  'lorebook.save': { input: lorebookDraftSchema, output: returns<LorebookRecord>() },
+  'lorebook.delete': { input: z.strictObject({ id: lorebookIdSchema }), output: returns<{ deleted: boolean; detachedFrom: string[] }>() },
+  /** A SillyTavern World Info file, a V3 lorebook_v3 file or a card's character_book, as JSON text. */
+  'lorebook.import': {
+    input: z.strictObject({ fileName: z.string().min(1).max(LIMITS.shortText), text: z.string().min(2).max(LOREBOOK_FILE_CHARS) }),
+    output: returns<LorebookRecord>(),
+  },
+  /** st: SillyTavern World Info JSON; v3: a `lorebook_v3` file. */
+  'lorebook.export': {
+    input: z.strictObject({ id: lorebookIdSchema, format: z.enum(LOREBOOK_EXPORT_FORMATS) }),
+    output: returns<ExportedText>(),
+  },
+  /** Attaches the lorebook to exactly these NPCs (and detaches it from every other one). */
+  'lorebook.attach': {
+    input: z.strictObject({ id: lorebookIdSchema, npcIds: z.array(npcIdSchema).max(LIMITS.list) }),
+    output: returns<LorebookSummary>(),
+  },
+  /**
+   * Which entries would fire for a message: of `book` as edited (not yet saved) alone, or with `npcId` of
+   * that NPC's books too (its card's own, attached, linked; `book` replaces the stored one of the same id).
+   */
+  'lorebook.try': {
+    input: z.strictObject({
+      message: z.string().trim().min(1, 'type a message to try').max(LIMITS.chatText),
+      book: z.strictObject({ id: lorebookIdSchema.optional(), name: z.string().max(LIMITS.shortText), book: lorebookSchema }).optional(),
+      npcId: npcIdSchema.optional(),
+      history: z.array(z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string().max(LIMITS.chatText) })).max(LIMITS.list).default([]),
+      seed: z.number().int().default(1),
+    }),
+    output: returns<LoreTryResult>(),
   },
 
   'chat.send': {
@@ -119,8 +193,18 @@ export const contract = {
   },
   'knowledge.reindex': { input: byNpc, output: returns<ReindexResult>() },
 
+  /** Ollama's models: on disk (tags) and loaded (ps). */
+  'models.list': { input: none, output: returns<ModelList>() },
+  'models.show': { input: z.strictObject({ model: modelNameSchema }), output: returns<ModelDetails>() },
+  /** Starts a pull; progress comes as `models.pull` events with this pullId. */
+  'models.pull': { input: z.strictObject({ model: modelNameSchema }), output: returns<{ pullId: string }>() },
+  'models.cancelPull': { input: z.strictObject({ pullId: z.string().min(1).max(100) }), output: returns<{ cancelled: boolean }>() },
+  'models.delete': { input: z.strictObject({ model: modelNameSchema }), output: returns<{ deleted: boolean }>() },
+
   'providers.list': { input: none, output: returns<ProviderInfo[]>() },
   'providers.health': { input: none, output: returns<HealthSnapshot>() },
+  /** The charts' last 15 minutes (samples are taken while the health beat runs). */
+  'providers.history': { input: none, output: returns<HealthHistory>() },
   'usage.summary': { input: none, output: returns<UsageSummary>() },
   'logs.tail': {
     input: z.strictObject({ limit: z.number().int().min(1).max(2000).default(200), level: z.enum(LOG_LEVELS).default('info') }),
@@ -132,6 +216,22 @@ export const contract = {
   'app.quit': { input: none, output: returns<{ accepted: boolean }>() },
   'app.lastShutdownReport': { input: none, output: returns<LastShutdownReport>() },
   'app.info': { input: none, output: returns<AppInfo>() },
+  /** A zip for a bug report: health, last shutdown report, log tail, settings without secrets (base64). */
+  'app.diagnostics': { input: none, output: returns<{ fileName: string; base64: string; bytes: number }>() },
+
+  /** NPC behaviour tests (shared/suite.ts): one suite per NPC, runs against backends, their history and diff. */
+  'suite.list': { input: none, output: returns<{ npcId: string; cases: number }[]>() },
+  'suite.get': { input: byNpc, output: returns<Suite | null>() },
+  'suite.save': { input: suiteSchema, output: returns<Suite>() },
+  /** Turns a chat exchange (the reply `turnId` and the designer's message before it) into a new case of the suite. */
+  'suite.addFromChat': { input: byTurn, output: returns<{ suite: Suite; caseName: string }>() },
+  /** Starts a run; `suite.progress` events follow, and the run file is in `suite.runs` once it ends. */
+  'suite.run': { input: runRequestSchema, output: returns<{ runId: string; planned: number }>() },
+  'suite.stop': { input: z.strictObject({ runId: runIdSchema }), output: returns<{ stopped: boolean }>() },
+  'suite.runs': { input: byNpc, output: returns<RunSummary[]>() },
+  'suite.runGet': { input: z.strictObject({ npcId: npcIdSchema, runId: runIdSchema }), output: returns<RunFile>() },
+  /** The run against the NPC's run before it: regressions per case × backend. */
+  'suite.diff': { input: z.strictObject({ npcId: npcIdSchema, runId: runIdSchema }), output: returns<RunDiff>() },
 } as const;
 
 export type Contract = typeof contract;

@@ -11,20 +11,15 @@ export type IpcError =
   | { code: 'ValidationError'; message: string; issues: IssueRef[] }
   | { code: 'ProviderUnavailable'; message: string; hint: string; providerId?: string }
   | { code: 'NotFound'; message: string }
+  /** The thing is busy with earlier work (e.g. a reply still streaming); try again once it is done. */
+  | { code: 'Busy'; message: string }
   /** The sender is not a trusted frame of this studio (wrong origin, sub-frame). */
   | { code: 'Forbidden'; message: string }
+  /** A request over the WebSocket frame limit (wire.ts MAX_FRAME_BYTES); the connection stays open. */
+  | { code: 'PayloadTooLarge'; message: string; bytes: number; limitBytes: number }
   | { code: 'Internal'; message: string };
 
 export type IpcErrorCode = IpcError['code'];
-
-export const IPC_ERROR_CODES: readonly IpcErrorCode[] = [
-  'ShuttingDown',
-  'ValidationError',
-  'ProviderUnavailable',
-  'NotFound',
-  'Forbidden',
-  'Internal',
-];
 
 /** What every invoke resolves to (Electron's ipc mangles thrown errors, so errors travel as values). */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
@@ -51,4 +46,9 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
     .join('')
     .replace(/^\./, '');
+}
+
+/** The message of anything thrown (an Error's message, else the value as text). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,7 +1,9 @@
 import type { IpcError } from './errors';
 import type { HealthSnapshot } from './health';
 import type { LogLine } from './logs';
+import type { ModelPullEvent } from './models';
 import type { ShutdownProgress } from './shutdown';
+import type { SuiteProgressEvent } from './suite';
 
 export interface ChatTokenEvent {
   turnId: string;
@@ -49,6 +51,9 @@ export interface StudioEvents {
   'ingest.progress': IngestProgressEvent;
   'log.line': LogLine;
   'shutdown.progress': ShutdownProgress;
+  'models.pull': ModelPullEvent;
+  /** A test run's progress: samples done of planned, the ETA, and its state once it ends. */
+  'suite.progress': SuiteProgressEvent;
 }
 
 export type EventName = keyof StudioEvents;
@@ -62,6 +67,8 @@ export const EVENT_NAMES = [
   'ingest.progress',
   'log.line',
   'shutdown.progress',
+  'models.pull',
+  'suite.progress',
 ] as const satisfies readonly EventName[];
 
 // Fails to compile when an event is added to StudioEvents but not to EVENT_NAMES.

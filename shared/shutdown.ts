@@ -1,10 +1,16 @@
-import type { ProviderPhase } from './health';
+import { z } from 'zod';
+import { CLOSE_PHASES } from './health';
 
 /** The coordinator's steps, in order (electron/host/lifecycle/shutdown-coordinator.ts). */
-export const SHUTDOWN_STEPS = ['stop-accepting', 'drain', 'processors', 'clients', 'stores', 'resources', 'report', 'exit'] as const;
+export const SHUTDOWN_STEPS = ['stop-accepting', 'drain', ...CLOSE_PHASES, 'report', 'exit'] as const;
 export type ShutdownStep = (typeof SHUTDOWN_STEPS)[number];
 
-export type CloseOutcome = 'ok' | 'failed' | 'timed-out' | 'no-method';
+/** How a provider was closed: cleanup() if it has one, else shutdown(), else nothing to call. */
+export const CLOSE_METHODS = ['cleanup', 'shutdown', 'none'] as const;
+export type CloseMethod = (typeof CLOSE_METHODS)[number];
+
+export const CLOSE_OUTCOMES = ['ok', 'failed', 'timed-out', 'no-method'] as const;
+export type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
 
 /**
  * One shutdown event, as each step starts and each provider finishes:
@@ -23,30 +29,57 @@ export interface ShutdownProgress {
   exitCode?: number;
 }
 
-export interface ShutdownProviderRecord {
-  id: string;
-  kind: string;
-  step: ProviderPhase;
-  method: 'cleanup' | 'shutdown' | 'none';
-  outcome: CloseOutcome;
-  ms: number;
-  error?: string;
-}
+/** Step 2, drain: what became of the work in flight when the shutdown began. */
+export const drainResultSchema = z.object({
+  /** Work that finished on its own before the drain deadline. */
+  completed: z.number(),
+  /** Work aborted at the deadline. */
+  aborted: z.number(),
+  /** Aborted work that had still not settled after the abort grace. */
+  abandoned: z.number(),
+  ms: z.number(),
+});
 
-/** Written at the end of every shutdown and shown at the next start (same fields as the host's report file). */
-export interface ShutdownReport {
-  version: 1;
-  reason: string;
+/** How one provider's close went. */
+export const shutdownProviderRecordSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  step: z.enum(CLOSE_PHASES),
+  method: z.enum(CLOSE_METHODS),
+  outcome: z.enum(CLOSE_OUTCOMES),
+  ms: z.number(),
+  error: z.string().optional(),
+});
+
+/** Written to shutdown-report.json at the end of every shutdown and shown at the next start. */
+export const shutdownReportSchema = z.object({
+  version: z.literal(1),
+  reason: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  ms: z.number(),
+  drain: drainResultSchema,
+  providers: z.array(shutdownProviderRecordSchema),
+  totals: z.object({ providers: z.number(), ok: z.number(), failed: z.number(), timedOut: z.number(), noMethod: z.number() }),
+  deadlineMs: z.number(),
+  deadlineExceeded: z.boolean(),
+  exitCode: z.union([z.literal(0), z.literal(1)]),
+});
+
+export type DrainResult = z.output<typeof drainResultSchema>;
+export type ShutdownProviderRecord = z.output<typeof shutdownProviderRecordSchema>;
+export type ShutdownReport = z.output<typeof shutdownReportSchema>;
+
+/** The previous run left its run marker behind: it was killed or crashed before writing a report. */
+export interface UncleanExit {
+  /** "NPC Studio ended without a clean shutdown at about T", T in the host's local time. */
+  message: string;
+  /** ISO time: that run's last log line, or its run marker's time when the log has none. */
+  endedAbout: string;
+  from: 'log' | 'marker';
+  pid: number;
   startedAt: string;
-  endedAt: string;
-  ms: number;
-  drain: { completed: number; aborted: number; abandoned: number; ms: number };
-  providers: ShutdownProviderRecord[];
-  totals: { providers: number; ok: number; failed: number; timedOut: number; noMethod: number };
-  deadlineMs: number;
-  deadlineExceeded: boolean;
-  exitCode: 0 | 1;
 }
 
-/** The last report, or why it could not be read, or null on a first start. */
-export type LastShutdownReport = { report: ShutdownReport } | { problem: string } | null;
+/** The last report, or why it could not be read, or that the last run ended without one; null on a first start. */
+export type LastShutdownReport = { report: ShutdownReport } | { problem: string } | { unclean: UncleanExit } | null;

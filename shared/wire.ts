@@ -11,6 +11,33 @@ import type { EventName, StudioEvents } from './events';
  */
 
 export const WS_PATH = '/ws';
+
+/**
+ * The one byte limit of a WebSocket frame the host reads. Every text limit in the contract (LIMITS in ids.ts)
+ * is derived from it with `charsWithinFrame`, so a field at its limit always fits in one frame.
+ */
+export const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+/** JSON escaping at its worst: a control character such as U+0001 is written as `\u0001`, 6 bytes for 1 char. */
+export const MAX_JSON_BYTES_PER_CHAR = 6;
+/** Kept free in a frame for the request envelope and the call's other, small fields. */
+export const FRAME_ENVELOPE_BYTES = 64 * 1024;
+
+/**
+ * How many characters of one field fit in a frame, escaped at `bytesPerChar` (6 for free text, 1 for text
+ * that JSON never escapes, e.g. base64).
+ */
+export function charsWithinFrame(bytesPerChar = MAX_JSON_BYTES_PER_CHAR): number {
+  return Math.floor((MAX_FRAME_BYTES - FRAME_ENVELOPE_BYTES) / bytesPerChar);
+}
+
+/** The message of a PayloadTooLarge error, the same on both ends of the socket. */
+export function payloadTooLargeMessage(bytes: number): string {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return (
+    `This request is ${mb(bytes)} once encoded, over the ${mb(MAX_FRAME_BYTES)} a message to the studio host may be; ` +
+    'send less text at once (for lore, split the source into several files)'
+  );
+}
 export const TOKEN_PARAM = 'token';
 
 export const wireRequestSchema = z.strictObject({
@@ -26,7 +53,3 @@ export type WireResponse = { id: number; ok: true; value: unknown } | { id: numb
 export type WireEvent<E extends EventName = EventName> = { [K in E]: { event: K; payload: StudioEvents[K] } }[E];
 
 export type ServerMessage = WireResponse | WireEvent;
-
-export function isWireEvent(message: ServerMessage): message is WireEvent {
-  return 'event' in message;
-}

@@ -25,7 +25,7 @@ import { NpcStore } from '../../electron/host/npc/npc-store';
 import { TranscriptStore } from '../../electron/host/npc/transcript-store';
 import { LocalProcessor } from '../../electron/host/processors/local/local-processor';
 import { OllamaClientProvider } from '../../electron/host/processors/local/ollama-client-provider';
-import { OllamaTestServer } from '../../test/servers/ollama';
+import { OllamaTestServer } from '../../electron/host/demo/ollama';
 import { tempDir } from '../../test/support/temp-dir';
 import { percentile, type BenchFigure } from '../report';
 

@@ -15,9 +15,12 @@ export function dataPaths(dataDir: string) {
   return {
     logFile: join(dataDir, 'logs', 'studio.log'),
     npcs: join(dataDir, 'npcs'),
+    lorebooks: join(dataDir, 'lorebooks'),
     transcripts: join(dataDir, 'transcripts'),
     knowledge: join(dataDir, 'knowledge'),
     chroma: join(dataDir, 'chroma'),
     usage: join(dataDir, 'usage.jsonl'),
+    /** NPC behaviour tests: <npcId>.json, and runs/<npcId>/<runId>.json. */
+    suites: join(dataDir, 'suites'),
   };
 }

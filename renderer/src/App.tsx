@@ -14,14 +14,18 @@ import { useAction, useConnection, useStudioEvent } from './hooks';
 import { ChatPanel } from './panels/ChatPanel';
 import { KnowledgePanel } from './panels/KnowledgePanel';
 import { LogsPanel } from './panels/LogsPanel';
+import { LorebooksPanel } from './panels/LorebooksPanel';
 import { NpcPanel } from './panels/NpcPanel';
 import { ResourcesPanel } from './panels/ResourcesPanel';
 import { SettingsPanel } from './panels/SettingsPanel';
+import { TestsPanel } from './panels/TestsPanel';
 
 const TABS = [
   ['npcs', 'NPCs'],
   ['chat', 'Chat'],
+  ['lorebooks', 'Lorebooks'],
   ['knowledge', 'Knowledge'],
+  ['tests', 'Tests'],
   ['resources', 'Resources'],
   ['logs', 'Logs'],
   ['settings', 'Settings'],
@@ -118,7 +122,7 @@ export function App() {
       <ConnectionBanner connection={connection} quitting={quit !== null} />
       <ShutdownReportBanner last={lastReport} />
       <DataProblemsBanner problems={info?.problems ?? []} />
-      <BackendBanners />
+      <BackendBanners npcs={npcs} demo={info?.demo ?? false} onOpen={setTab} />
       <ErrorNote error={error} testId="app-error" onDismiss={clearError} />
       <main>
         {/* Every panel stays mounted (hidden when not shown): a reply streaming in Chat, an ingest or a
@@ -139,8 +143,14 @@ export function App() {
         <Pane id="chat" tab={tab}>
           <ChatPanel npc={selected} npcs={npcs} onSelect={setSelectedId} onReplyDone={() => setUsageVersion((v) => v + 1)} />
         </Pane>
+        <Pane id="lorebooks" tab={tab}>
+          <LorebooksPanel npcs={npcs} onNpcsChanged={reloadNpcs} />
+        </Pane>
         <Pane id="knowledge" tab={tab}>
           <KnowledgePanel npc={selected} />
+        </Pane>
+        <Pane id="tests" tab={tab}>
+          <TestsPanel npcs={npcs} npc={selected} onSelect={setSelectedId} active={tab === 'tests'} />
         </Pane>
         <Pane id="resources" tab={tab}>
           <ResourcesPanel usageVersion={usageVersion} />

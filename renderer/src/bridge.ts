@@ -1,5 +1,5 @@
 import type { Channel, Input, Output } from '../../shared/contract';
-import { StudioError, type IpcResult } from '../../shared/errors';
+import { errorMessage, StudioError, type IpcResult } from '../../shared/errors';
 import type { EventName, StudioEvents } from '../../shared/events';
 import type { StudioPreloadApi } from '../../shared/studio-api';
 import { WsClient, type ConnectionState } from './ws-client';
@@ -65,5 +65,5 @@ export function describeError(err: unknown): { message: string; hint?: string; c
       hint: err.hint,
     };
   }
-  return { message: err instanceof Error ? err.message : String(err) };
+  return { message: errorMessage(err) };
 }

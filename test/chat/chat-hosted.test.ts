@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { NpcDraft } from '../../electron/host/npc/npc-schema';
+import type { NpcDraft } from '../../shared/npc';
 import type { BedrockClientProvider } from '../../electron/host/processors/hosted/bedrock-client-provider';
 import { HostedProcessor } from '../../electron/host/processors/hosted/hosted-processor';
-import type { Usage } from '../../electron/host/processors/processor';
+import type { Usage } from '../../shared/chat';
 import { openFilePaths, socketsToPort } from '../../electron/host/resources/proc';
 import { TrackedProcessor } from '../../electron/host/usage/tracked-processor';
 import { UsageTracker } from '../../electron/host/usage/usage-tracker';

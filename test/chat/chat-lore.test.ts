@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knowledgeLore } from '../../electron/host/npc/knowledge-lore';
-import type { PromptUsed } from '../../electron/host/npc/prompt/assemble';
+import type { PromptUsed } from '../../shared/chat';
 import { openFilePaths, pidAlive, socketsToPort } from '../../electron/host/resources/proc';
 import { startKnowledge, type KnowledgeHarness } from '../support/chroma';
 import { eventually } from '../support/leaks';

@@ -1,17 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import getPort from 'get-port';
 import { ShuttingDownError } from '../../electron/host/engine/errors';
-import type { PromptUsed } from '../../electron/host/npc/prompt/assemble';
+import { toHostError } from '../../electron/host/ipc/handlers/domain-errors';
+import { toIpcError } from '../../electron/host/ipc/to-ipc-error';
+import { ChatInputError, TurnBusyError } from '../../electron/host/npc/chat-errors';
+import type { PromptUsed, Usage } from '../../shared/chat';
 import { TranscriptError } from '../../electron/host/npc/transcript-store';
 import { LocalProcessor } from '../../electron/host/processors/local/local-processor';
 import { OllamaClientProvider } from '../../electron/host/processors/local/ollama-client-provider';
-import type { Usage } from '../../electron/host/processors/processor';
 import { openFilePaths, socketsToPort } from '../../electron/host/resources/proc';
-import { replyText, tokenize } from '../servers/ollama';
+import { replyText, tokenize } from '../../electron/host/demo/ollama';
 import { eventually } from '../support/leaks';
 import { miraDraft, startChatRig, type ChatRig } from './rig';
 
 let rig: ChatRig | undefined;
+
+/** What the renderer gets for an error a chat call threw (the router's mapping). */
+const asIpc = (err: unknown) => toIpcError(toHostError(err));
 
 /** Closes the rig and checks what it leaves behind: no socket to the server, no transcript file open. */
 async function closeAndCheck(r: ChatRig): Promise<void> {
@@ -65,7 +70,7 @@ describe('ChatService on the local processor, through the real ollama client', (
     expect(meta.usage).toEqual(outcome.usage);
     expect(meta.usage.replyTokens).toBe(expected.length);
     expect(meta.usage.promptTokens).toBe(sent.messages.reduce((n, m) => n + tokenize(m.content).length, 0));
-    expect(meta.used.lorebookEntries.map((e) => [e.content, e.reason, e.matchedKeys])).toEqual([['Lore: Mira owes the guild forty crowns.', 'key', ['guild']]]);
+    expect(meta.used.lore!.activated.map((e) => [e.content, e.trace.reason, e.trace.key])).toEqual([['Lore: Mira owes the guild forty crowns.', 'key', 'guild']]);
     expect(meta.used.chunks).toEqual([]);
     expect(meta.used.tokens.lorebook).toBeGreaterThan(0);
     expect(meta.used.tokens.user).toBeGreaterThan(0);
@@ -167,7 +172,12 @@ describe('ChatService on the local processor, through the real ollama client', (
     rig = await startChatRig({ switches: { tokenDelayMs: 20, replyTokens: 200 } });
     const npc = await rig.npcs.save(miraDraft());
     const started = await rig.service.send(npc.id, 'First.');
-    await expect(rig.service.send(npc.id, 'Second.')).rejects.toThrow(/a reply is still streaming \(turn t-/);
+    const refused = await rig.service.send(npc.id, 'Second.').catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(TurnBusyError);
+    expect(asIpc(refused)).toEqual({
+      code: 'Busy',
+      message: `a reply is still streaming (turn ${started.turnId}); stop it or wait for it to finish`,
+    });
     rig.service.stop(started.turnId);
     await started.finished;
     const texts = (await rig.transcripts.view(rig.service.refOf(npc.id))).messages.map((m) => m.text);
@@ -245,7 +255,13 @@ describe('ChatService on the local processor, through the real ollama client', (
     const outcome = await (await rig.service.send(hosted.id, 'Hi.')).finished;
     expect(outcome.error).toBe('no hosted processor in this rig');
     await expect(rig.service.send('nobody', 'Hi.')).rejects.toThrow('no NPC with id "nobody"');
-    await expect(rig.service.send(hosted.id, '  ')).rejects.toThrow('the message is empty; say something');
+    const empty = await rig.service.send(hosted.id, '  ').catch((err: unknown) => err);
+    expect(empty).toBeInstanceOf(ChatInputError);
+    expect(asIpc(empty)).toEqual({
+      code: 'ValidationError',
+      message: 'the message is empty; say something',
+      issues: [{ path: 'text', message: 'the message is empty; say something' }],
+    });
     // A turn that cannot be prepared (the transcript store is closed) is refused, emits nothing, and leaves no turn behind.
     const npc = await rig.npcs.save(miraDraft());
     const eventsBefore = rig.events.all.length;

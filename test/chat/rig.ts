@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import { ExecutionEngine } from '../../electron/host/engine/execution-engine';
 import { memoryLogger, type LogSinks } from '../../electron/host/log/logger';
 import { ChatService, type ChatEvents, type LoreRetriever } from '../../electron/host/npc/chat-service';
-import type { Npc, NpcDraft } from '../../electron/host/npc/npc-schema';
+import type { Npc, NpcDraft } from '../../shared/npc';
 import { NpcStore } from '../../electron/host/npc/npc-store';
+import { LorebookStore } from '../../electron/host/lore/lorebook-store';
 import { TranscriptStore } from '../../electron/host/npc/transcript-store';
 import { LocalProcessor } from '../../electron/host/processors/local/local-processor';
 import { OllamaClientProvider } from '../../electron/host/processors/local/ollama-client-provider';
 import type { Processor } from '../../electron/host/processors/processor';
-import { OllamaTestServer, type SwitchesPatch } from '../servers/ollama';
+import { OllamaTestServer, type SwitchesPatch } from '../../electron/host/demo/ollama';
 import { tempDir } from '../support/temp-dir';
 
 type EventOf<K extends keyof ChatEvents> = Parameters<ChatEvents[K]>[0];
@@ -77,6 +78,7 @@ export interface ChatRig {
   logs: LogSinks;
   engine: ExecutionEngine;
   npcs: NpcStore;
+  lorebooks: LorebookStore;
   transcripts: TranscriptStore;
   server: OllamaTestServer;
   client: OllamaClientProvider;
@@ -96,7 +98,9 @@ export async function startChatRig(options: ChatRigOptions = {}): Promise<ChatRi
   const local = new LocalProcessor({ client, logger: logs.logger });
   const npcs = new NpcStore({ dir: join(temp.path, 'npcs'), logger: logs.logger });
   const transcripts = new TranscriptStore({ dir: join(temp.path, 'transcripts'), logger: logs.logger });
+  const lorebooks = new LorebookStore({ dir: join(temp.path, 'lorebooks'), logger: logs.logger });
   await npcs.initialize();
+  await lorebooks.initialize();
   await transcripts.initialize();
   const engine = new ExecutionEngine({ logger: logs.logger, abortGraceMs: options.abortGraceMs ?? 2000 });
   const events = new EventLog();
@@ -105,19 +109,19 @@ export async function startChatRig(options: ChatRigOptions = {}): Promise<ChatRi
     return local;
   });
   const service = new ChatService({
-    engine, npcs, transcripts, events, logger: logs.logger, lore: options.lore ?? null, userName: 'Ada',
+    engine, npcs, transcripts, events, logger: logs.logger, lore: options.lore ?? null, lorebooks, userName: 'Ada',
     processorFor: (kind) => processorFor(kind, local),
   });
   let closing: Promise<void> | null = null;
   return {
-    dir: temp.path, logs, engine, npcs, transcripts, server, client, local, events, service,
+    dir: temp.path, logs, engine, npcs, lorebooks, transcripts, server, client, local, events, service,
     close: () =>
       (closing ??= (async () => {
         engine.stopAccepting();
         await engine.drain(1000);
         await local.cleanup();
         await client.cleanup();
-        await Promise.all([npcs.cleanup(), transcripts.cleanup()]);
+        await Promise.all([npcs.cleanup(), lorebooks.cleanup(), transcripts.cleanup()]);
         await server.stop();
         await temp.remove();
       })()),

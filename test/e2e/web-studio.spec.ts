@@ -116,3 +116,19 @@ test('start again on the same data folder: NPCs, transcripts and lore intact, la
   expect(exit, host.output()).toEqual({ code: 0, signal: null });
   await expectChromaGone(second);
 });
+
+test('after a SIGKILL the next start says the studio ended without a clean shutdown', async ({ browser }, testInfo) => {
+  testInfo.setTimeout(120_000);
+  if (host?.running) await host.stop(15_000);
+  const killed = (await WebHost.start(dataDir, studioEnv())).host;
+  killed.kill('SIGKILL');
+  expect((await killed.exited).signal).toBe('SIGKILL');
+  const started = await WebHost.start(dataDir, studioEnv());
+  host = started.host;
+  await openStudio(started.url, () => browser.newPage(), host.pid);
+  const banner = sut.ui.byTestId('last-shutdown-banner');
+  await expect(banner).toHaveAttribute('data-unclean', 'true');
+  await expect(banner).toContainText(/^NPC Studio ended without a clean shutdown at about \d\d:\d\d:\d\d on \d{4}-\d\d-\d\d\./);
+  await expect(banner).not.toContainText('Last shutdown was clean');
+  await sut.ui.snap(testInfo, 'unclean-exit-banner');
+});

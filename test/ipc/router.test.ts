@@ -23,6 +23,7 @@ afterEach(() => {
 });
 
 const npc: Npc = {
+  version: 1,
   id: 'mira',
   card: {
     name: 'Mira', description: '', personality: '', scenario: '', first_mes: '', mes_example: '', creator_notes: '',

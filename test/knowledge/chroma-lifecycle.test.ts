@@ -53,7 +53,8 @@ describe('embedded Chroma server and knowledge store lifecycle', () => {
     expect((await h.server.healthCheck()).status).toBe('stopped');
     expect((await h.store.healthCheck()).status).toBe('stopped');
     await expect(h.store.query('npc-1', 'ravens', 1)).rejects.toThrow(/closed/);
-    expect(h.logs.ring.messages()).toContain('INFO Chroma server killed after the SIGTERM grace');
+    // SIGINT is what this Chroma build honours (it ignores SIGTERM): it exits well within the grace.
+    expect(h.logs.ring.messages()).toContain('INFO Chroma server stopped by SIGINT');
   });
 
   it('lore survives a restart of the studio host', async () => {
@@ -101,8 +102,9 @@ describe('embedded Chroma server and knowledge store lifecycle', () => {
     expect((await h.store.query('npc-1', 'old well drought', 1))[0]!.heading).toBe('Wells');
   });
 
-  it('without the loader the start fails with the glibc hint and leaves no child', async () => {
-    if (testChromaLaunch().prefix!.length === 0) return; // glibc is new enough here: nothing to show
+  it('without the loader the start fails with the glibc hint and leaves no child', async (ctx) => {
+    const noLoaderNeeded = testChromaLaunch().prefix!.length === 0;
+    ctx.skip(noLoaderNeeded, 'the system glibc is new enough for Chroma, so a start without the loader cannot fail here');
     const before = descendantPids();
     const { logger } = memoryLogger();
     const server = new ChromaServer({ dataDir: join(dir.path, 'c'), logger, launch: { prefix: [] }, startTimeoutMs: 10_000 });

@@ -78,13 +78,4 @@ describe('ExecutionEngine', () => {
     caller.abort(new DOMException('user pressed stop', 'AbortError'));
     await expect(result).rejects.toMatchObject({ message: 'user pressed stop' });
   });
-
-  it('stop() hands over to the bound coordinator', async () => {
-    const e = engine();
-    expect(() => e.stop()).toThrow('no shutdown coordinator');
-    const reasons: string[] = [];
-    e.bindStop(async (r) => reasons.push(r));
-    await e.stop('test');
-    expect(reasons).toEqual(['test']);
-  });
 });

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExecutionEngine } from '../../electron/host/engine/execution-engine';
 import { memoryLogger } from '../../electron/host/log/logger';
 import { ProviderRegistry } from '../../electron/host/lifecycle/provider-registry';
-import { ShutdownCoordinator, type ShutdownProgress } from '../../electron/host/lifecycle/shutdown-coordinator';
+import { ShutdownCoordinator, type CoordinatorProgress } from '../../electron/host/lifecycle/shutdown-coordinator';
 import { ShutdownReportStore } from '../../electron/host/lifecycle/shutdown-report';
 import { ScriptedProvider, Trace } from '../support/scripted-provider';
 import { tempDir } from '../support/temp-dir';
@@ -24,8 +24,7 @@ function setup(opts: { cleanupTimeoutMs?: number; deadlineMs?: number; drainMs?:
     registry, intake: engine, logger, reports, deadlineMs: opts.deadlineMs ?? 5000, drainMs: opts.drainMs ?? 200,
     flushLogs: async () => void flushed++,
   });
-  engine.bindStop((reason) => coordinator.run(reason));
-  const progress: ShutdownProgress[] = [];
+  const progress: CoordinatorProgress[] = [];
   coordinator.events.on('progress', (p) => progress.push(p));
   return { registry, engine, reports, coordinator, progress, ring, flushed: () => flushed };
 }
@@ -37,7 +36,7 @@ describe('ShutdownCoordinator', () => {
     for (const [id, phase] of [['chroma', 'resources'], ['local', 'processors'], ['npcs', 'stores'], ['ollama', 'clients']] as const) {
       await s.registry.register(new ScriptedProvider(id, { phase, trace }));
     }
-    const report = await s.engine.stop('quit button');
+    const report = await s.coordinator.run('quit button');
     expect(report).toMatchObject({ reason: 'quit button', exitCode: 0, totals: { providers: 4, ok: 4, failed: 0, timedOut: 0 } });
     const steps = s.progress.filter((p) => p.type === 'step').map((p) => p.step);
     expect(steps).toEqual(['stop-accepting', 'drain', 'processors', 'clients', 'stores', 'resources', 'report', 'exit']);
@@ -49,7 +48,7 @@ describe('ShutdownCoordinator', () => {
   it('every caller gets the same run; providers close once', async () => {
     const s = setup();
     const p = await s.registry.register(new ScriptedProvider('a', { close: { kind: 'resolve', afterMs: 20 } }));
-    const [r1, r2, r3] = await Promise.all([s.coordinator.run('signal SIGTERM'), s.coordinator.run('quit'), s.engine.stop('again')]);
+    const [r1, r2, r3] = await Promise.all([s.coordinator.run('signal SIGTERM'), s.coordinator.run('quit'), s.coordinator.run('again')]);
     expect(r1).toBe(r2);
     expect(r2).toBe(r3);
     expect(r1.reason).toBe('signal SIGTERM');

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../electron/host/processors/processor';
-import { cardDataSchema, type CardData, type StudioSettings } from '../../electron/host/npc/npc-schema';
-import { assemblePrompt, DEFAULT_NUM_CTX, DEFAULT_REPLY_RESERVE } from '../../electron/host/npc/prompt/assemble';
+import { assemblePrompt } from '../../electron/host/npc/prompt/assemble';
+import { cardDataSchema, DEFAULT_NUM_CTX, DEFAULT_REPLY_RESERVE, type CardData, type StudioSettings } from '../../shared/npc';
 import { renderGreetings } from '../../electron/host/npc/prompt/macros';
 import { PromptOverflowError } from '../../electron/host/npc/prompt/prompt-overflow-error';
-import { loreFrom, npcNameFrom, systemPromptOf } from '../servers/ollama/conventions';
+import { loreFrom, npcNameFrom, systemPromptOf } from '../../electron/host/demo/ollama/conventions';
 import { fullCardV2 } from './card-fixtures';
+import { lorebookSchema } from '../../shared/lorebook';
+import { replyLoreTraceSchema } from '../../shared/lorebook-trace';
+import { npcLorebooks } from '../../electron/host/lore/npc-lore';
 
 const card = (): CardData => cardDataSchema.parse(fullCardV2().data);
 const studio = (sampling: StudioSettings['sampling'] = {}): StudioSettings => ({ processor: 'local', model: 'llama3.2', sampling });
@@ -34,7 +37,11 @@ describe('assemblePrompt', () => {
     expect(out.system).toBe(expected);
     expect(out.messages).toEqual([npc('Hello.'), user('What is the Moonwell? And Varn?'), { role: 'system', content: 'Keep replies under 80 words.' }]);
     expect(out).toMatchObject({ npcId: 'mira', model: 'llama3.2', sampling: { numCtx: DEFAULT_NUM_CTX } });
-    expect(out.used.lorebookEntries.map((t) => t.entry.name ?? t.index)).toEqual(['moonwell', 1]);
+    expect(out.used.lore!.activated.map((a) => [a.entry, a.comment, a.trace.reason, a.trace.key])).toEqual([
+      ['1', 'landmark', 'key', 'Moonwell'],
+      // The second entry has no id, and its index (1) is the first one's id: it is named #1.
+      ['#1', undefined, 'key', 'Varn'],
+    ]);
     expect(out.used.chunks.map((c) => c.id)).toEqual(['c1', 'c2']);
     expect(out.used.budget).toEqual({ numCtx: DEFAULT_NUM_CTX, replyReserve: DEFAULT_REPLY_RESERVE, available: DEFAULT_NUM_CTX - DEFAULT_REPLY_RESERVE });
     expect(out.used.totalTokens).toBe(estimate(out.system, out.messages));
@@ -104,9 +111,22 @@ describe('assemblePrompt', () => {
     expect(overflow.message).toMatch(new RegExp(`need ${overflow.required} tokens \\(.*card ${overflow.parts.card}.*lorebook ${overflow.parts.lorebook}.*\\) but only 1536 are available \\(num_ctx 2048 − 512 reserved`));
   });
 
-  it('counts triggered lore as required: a huge triggered entry overflows instead of vanishing', () => {
+  it('keeps lore within a budget (the book\'s, else a quarter of the context): an entry over it is left out and traced, never silently', () => {
     const c = card();
     c.character_book!.token_budget = undefined;
+    c.character_book!.entries[0]!.content = 'w'.repeat(10_000);
+    // No book budget: SillyTavern's default, 25% of what the prompt may use (2048 − 512 → 384 tokens).
+    const out = assemblePrompt({ npcId: 'm', card: c, studio: studio({ numCtx: 2048 }), history: [user('Moonwell')] });
+    expect(out.system).not.toContain('wwww');
+    expect(out.used.lore!.tokenBudget).toBe(384);
+    expect(out.used.lore!.skipped).toEqual([
+      expect.objectContaining({ comment: 'landmark', reason: 'budget_evicted', detail: expect.stringMatching(/^evicted: 2500 token\(s\) .* budget of 384/) }),
+    ]);
+  });
+
+  it('counts admitted lore as required: a book budget larger than the context overflows instead of trimming lore away', () => {
+    const c = card();
+    c.character_book!.token_budget = 100_000;
     c.character_book!.entries[0]!.content = 'w'.repeat(10_000);
     expect(() => assemblePrompt({ npcId: 'm', card: c, studio: studio({ numCtx: 2048 }), history: [user('Moonwell')] })).toThrow(/lorebook 2500/);
     expect(() => assemblePrompt({ npcId: 'm', card: c, studio: studio({ numCtx: 2048 }), history: [user('nothing relevant')] })).not.toThrow();
@@ -134,5 +154,55 @@ describe('assemblePrompt', () => {
       '*wipes soot from her hands* Back again?',
       'The forge is closed, Ada.',
     ]);
+  });
+});
+
+describe('assemblePrompt with lorebooks (card book, attached books, placement)', () => {
+  const harbor = lorebookSchema.parse({
+    name: 'Harbor',
+    entries: [
+      { id: 0, comment: 'pier', keys: ['pier 9'], content: 'Pier 9 is where the smugglers land.', position: 'after_char' },
+      { id: 1, comment: 'tide', keys: ['tide'], content: 'The tide turns at midnight.', position: 'at_depth', depth: 1, role: 'assistant' },
+      { id: 2, comment: 'bell', keys: ['tide'], content: 'The harbor bell rings twice.', position: 'at_depth', depth: 0, role: 'system' },
+    ],
+  });
+  const withHarbor = (c: CardData) => {
+    const own = npcLorebooks({ id: 'mira', card: c, studio: studio() }, null);
+    return { books: [...own.books, { id: 'harbor', book: harbor }], named: [...own.named, { id: 'harbor', name: 'Harbor', how: 'attached' as const }], seed: 7 };
+  };
+
+  it('fires an attached book beside the card book, traced with the book named, each entry where its position says', () => {
+    const history = [npc('The tide is high.'), user('What happens at pier 9? And the Moonwell?')];
+    const out = assemblePrompt({ npcId: 'mira', card: card(), studio: studio(), history, lore: withHarbor(card()) });
+    const trace = out.used.lore!;
+    expect(trace.activated.map((a) => [a.book, a.comment ?? a.entry, a.trace.reason, a.trace.key])).toEqual([
+      // Insertion order: order ascending (the card entry has 10, these the default 100), ties in reverse scan order.
+      ['card-mira', 'landmark', 'key', 'Moonwell'],
+      ['harbor', 'bell', 'key', 'tide'],
+      ['harbor', 'tide', 'key', 'tide'],
+      ['harbor', 'pier', 'key', 'pier 9'],
+    ]);
+    expect(trace.books.map((b) => [b.id, b.name, b.how])).toEqual([
+      ['card-mira', 'Emberfall', 'card'],
+      ['harbor', 'Harbor', 'attached'],
+    ]);
+    const parts = out.system.split('\n\n');
+    expect(parts.indexOf('Pier 9 is where the smugglers land.')).toBe(parts.findIndex((p) => p.startsWith('Mira Ashfield is the blacksmith')) + 1);
+    // at_depth 1: before the last message, as an assistant message; depth 0: after it. Not in the system prompt.
+    expect(out.messages.slice(0, 4)).toEqual([
+      npc('The tide is high.'),
+      { role: 'assistant', content: 'The tide turns at midnight.' },
+      user('What happens at pier 9? And the Moonwell?'),
+      { role: 'system', content: 'The harbor bell rings twice.' },
+    ]);
+    expect(out.system).not.toContain('The tide turns');
+    expect(out.used.totalTokens).toBe(estimate(out.system, out.messages));
+  });
+
+  it('keeps what the prompt left out in the trace with the reason (here: the card book has no match for Varn)', () => {
+    const out = assemblePrompt({ npcId: 'mira', card: card(), studio: studio(), history: [user('pier 9')], lore: withHarbor(card()) });
+    expect(out.used.lore!.activated.map((a) => a.comment)).toEqual(['pier']);
+    expect(out.used.lore!.quietSkips).toBe(4);
+    expect(replyLoreTraceSchema.parse(out.used.lore)).toStrictEqual(out.used.lore);
   });
 });

@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { CardImportError, decodeCard, encodeCardJson, encodeCardPng, encodeCardV2 } from '../../electron/host/npc/card-codec';
-import { PngFormatError, placeholderPng, readPngChunks, findText } from '../../electron/host/npc/png-chunks';
+import { PngFormatError, placeholderPng, readPngChunks, findText, withTextChunks, writePngChunks } from '../../electron/host/npc/png-chunks';
 import { cardV1, fullCardV2 } from './card-fixtures';
 import { createRequire } from 'node:module';
 // pngjs's own CRC, to check ours against an implementation we did not write.
@@ -78,19 +78,25 @@ describe('card codec', () => {
     expect([decodedImage.width, decodedImage.height]).toEqual([5, 3]);
     expect(Buffer.compare(decodedImage.data, original.data)).toBe(0);
     expect(crcsAgree(png)).toBe(readPngChunks(png).length);
-    expect(readPngChunks(png).map((c) => c.type)).toEqual([...readPngChunks(image).map((c) => c.type).slice(0, -1), 'tEXt', 'IEND']);
+    expect(readPngChunks(png).map((c) => c.type)).toEqual([...readPngChunks(image).map((c) => c.type).slice(0, -1), 'tEXt', 'tEXt', 'IEND']);
 
     const back = decodeCard(png);
-    expect(back.format).toBe('v2-png');
+    expect(back.format).toBe('v3-png');
     expect(back.card).toEqual(fullCardV2().data);
     expect(back.studio).toEqual(studio);
   });
 
-  it('replaces an older chara chunk and drops a stale ccv3 one when embedding again', () => {
+  it('replaces both older card chunks when embedding again, keeping other text chunks', () => {
     const first = encodeCardPng({ card: { ...decodeCard(fullCardV2()).card, name: 'First' }, studio });
-    const second = encodeCardPng({ card: { ...decodeCard(fullCardV2()).card, name: 'Second' }, studio }, first);
-    const texts = readPngChunks(second).filter((c) => c.type === 'tEXt');
-    expect(texts).toHaveLength(1);
+    const commented = writePngChunks(withTextChunks(readPngChunks(first), { Comment: 'drawn by hand' }));
+    const second = encodeCardPng({ card: { ...decodeCard(fullCardV2()).card, name: 'Second' }, studio }, commented);
+    const chunks = readPngChunks(second);
+    expect(chunks.filter((c) => c.type === 'tEXt')).toHaveLength(3);
+    expect(findText(chunks, 'Comment')).toBe('drawn by hand');
+    const chara = JSON.parse(Buffer.from(findText(chunks, 'chara')!, 'base64').toString('utf8'));
+    const ccv3 = JSON.parse(Buffer.from(findText(chunks, 'ccv3')!, 'base64').toString('utf8'));
+    expect([chara.spec, chara.name, chara.data.name]).toEqual(['chara_card_v2', 'Second', 'Second']);
+    expect([ccv3.spec, ccv3.spec_version, ccv3.data.name]).toEqual(['chara_card_v3', '3.0', 'Second']);
     expect(decodeCard(second).card.name).toBe('Second');
   });
 
@@ -102,15 +108,17 @@ describe('card codec', () => {
 
   it('gives clear errors for bad input', () => {
     const noCard = pngjsImage();
-    expect(() => decodeCard(noCard)).toThrow(/no "chara" tEXt chunk/);
+    expect(() => decodeCard(noCard)).toThrow(/no "chara" or "ccv3" tEXt chunk/);
     const corrupt = Buffer.from(encodeCardPng({ card: decodeCard(fullCardV2()).card, studio }));
     corrupt[corrupt.length - 20]! ^= 0xff; // inside the tEXt chunk's data
     expect(() => decodeCard(corrupt)).toThrow(/bad CRC/);
     expect(() => decodeCard('{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"A","tags":"x"}}')).toThrow(/data\.tags/);
-    expect(() => decodeCard('{"spec":"chara_card_v3","data":{}}')).toThrow(/chara_card_v3.*not supported/);
+    expect(() => decodeCard('{"spec":"chara_card_v4","data":{}}')).toThrow(/chara_card_v4.*not supported/);
+    expect(() => decodeCard('{"spec":"chara_card_v3","spec_version":"3.0","data":{}}')).toThrow(/data\.name/);
     expect(() => decodeCard('{"description":"no name"}')).toThrow(CardImportError);
     expect(() => decodeCard('not json')).toThrow(/not valid JSON/);
-    expect(() => encodeCardPng({ card: decodeCard(cardV1()).card, studio }, Buffer.from('GIF89a....'))).toThrow(PngFormatError);
+    expect(() => encodeCardPng({ card: decodeCard(cardV1()).card, studio }, Buffer.from('GIF89a....'))).toThrow(/not a PNG image.*export as CHARX/);
+    expect(() => encodeCardPng({ card: decodeCard(cardV1()).card, studio }, placeholderPng().subarray(0, 40))).toThrow(PngFormatError);
   });
 
   it('reads the chara chunk from a PNG another tool wrote (pngjs image, chunk added by hand)', () => {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { characterBookSchema, type CharacterBook } from '../../electron/host/npc/npc-schema';
-import { DEFAULT_SCAN_DEPTH, selectLorebookEntries } from '../../electron/host/npc/prompt/lorebook';
+import { characterBookSchema, type CharacterBook } from '../../shared/npc';
+import { LORE_DEFAULTS } from '../../shared/lorebook';
+import { activateLore, type LoreMessage } from '../../electron/host/lore/activation';
+import { npcLorebooks } from '../../electron/host/lore/npc-lore';
+import { cardDataSchema } from '../../shared/npc';
+
+/**
+ * A card's own lorebook as the prompt reads it (npcLorebooks: card book → lorebook model → activateLore).
+ * Where SillyTavern decides differently from the studio's first lorebook scanner, SillyTavern's behavior is
+ * what these expect (noted at each case).
+ */
 
 type EntryInput = Partial<CharacterBook['entries'][number]> & { keys: string[] };
 
@@ -8,9 +17,16 @@ function book(entries: EntryInput[], extra: Partial<CharacterBook> = {}): Charac
   return characterBookSchema.parse({ extensions: {}, ...extra, entries: entries.map((e, i) => ({ content: `entry ${i}`, extensions: {}, ...e })) });
 }
 
-const names = (book_: CharacterBook, messages: string[]) => selectLorebookEntries(book_, messages).included.map((t) => t.entry.content);
+function traceOf(b: CharacterBook, messages: string[], render?: (t: string) => string) {
+  const card = cardDataSchema.parse({ name: 'Mira', character_book: b });
+  const { books } = npcLorebooks({ id: 'mira', card, studio: { processor: 'local', model: 'm', sampling: {} } }, null);
+  const history: LoreMessage[] = messages.map((content, i) => ({ role: i % 2 === messages.length % 2 ? 'assistant' : 'user', content }));
+  return activateLore(books, history, { seed: 1, ...(render ? { render } : {}) });
+}
 
-describe('lorebook trigger matrix', () => {
+const contents = (b: CharacterBook, messages: string[]) => traceOf(b, messages).activated.map((a) => a.content);
+
+describe('lorebook trigger matrix (a card book, through the activation engine)', () => {
   const cases: { name: string; entry: EntryInput; messages: string[]; scanDepth?: number; triggers: boolean }[] = [
     { name: 'key in the latest message', entry: { keys: ['Moonwell'] }, messages: ['hi', 'tell me of the Moonwell'], triggers: true },
     { name: 'no key present', entry: { keys: ['Moonwell'] }, messages: ['hi', 'tell me of the forge'], triggers: false },
@@ -36,64 +52,73 @@ describe('lorebook trigger matrix', () => {
 
   it.each(cases)('$name → $triggers', ({ entry, messages, scanDepth, triggers }) => {
     const b = book([entry], scanDepth === undefined ? {} : { scan_depth: scanDepth });
-    expect(names(b, messages)).toEqual(triggers ? ['entry 0'] : []);
+    expect(contents(b, messages)).toEqual(triggers ? ['entry 0'] : []);
   });
 
-  it(`scans the last ${DEFAULT_SCAN_DEPTH} messages when the book sets no scan_depth`, () => {
+  it(`scans the last ${LORE_DEFAULTS.scanDepth} messages when the book sets no scan_depth`, () => {
     const b = book([{ keys: ['Moonwell'] }]);
-    expect(names(b, ['Moonwell', ...Array(DEFAULT_SCAN_DEPTH - 1).fill('x')])).toEqual(['entry 0']);
-    expect(names(b, ['Moonwell', ...Array(DEFAULT_SCAN_DEPTH).fill('x')])).toEqual([]);
+    expect(contents(b, ['Moonwell', ...Array(LORE_DEFAULTS.scanDepth - 1).fill('x')])).toEqual(['entry 0']);
+    expect(contents(b, ['Moonwell', ...Array(LORE_DEFAULTS.scanDepth).fill('x')])).toEqual([]);
   });
 
-  it('orders included entries by insertion_order, then book order, and reports position and why', () => {
+  it('orders entries by insertion_order ascending; equal orders in reverse scan order, as SillyTavern prepends them', () => {
     const b = book([
       { keys: ['a'], insertion_order: 30, content: 'third' },
       { keys: ['a'], insertion_order: 10, content: 'first', position: 'after_char' },
       { keys: ['a'], insertion_order: 20, content: 'second-a' },
       { keys: [], insertion_order: 20, content: 'second-b', constant: true },
     ]);
-    const sel = selectLorebookEntries(b, ['a']);
-    expect(sel.included.map((t) => [t.entry.content, t.position, t.reason])).toEqual([
+    const trace = traceOf(b, ['a']);
+    // SillyTavern (not the studio's first scanner, which kept book order for ties): second-b before second-a.
+    expect(trace.activated.map((t) => [t.content, t.position, t.trace.reason])).toEqual([
       ['first', 'after_char', 'key'],
-      ['second-a', 'before_char', 'key'],
       ['second-b', 'before_char', 'constant'],
+      ['second-a', 'before_char', 'key'],
       ['third', 'before_char', 'key'],
     ]);
-    expect(sel.included[0]!.matchedKeys).toEqual(['a']);
+    expect(trace.activated[0]!.trace.key).toBe('a');
+    expect(trace.activated[0]!.trace.matchedIn).toMatchObject({ kind: 'message', index: 0, role: 'user' });
   });
 
-  it('keeps within token_budget by dropping lower priority first, and reports what it dropped', () => {
+  it('keeps within token_budget by order (highest first), evicting the first that reaches it and every one after', () => {
     const text = (n: number) => 'x'.repeat(n * 4); // n tokens
     const b = book(
       [
-        { keys: ['k'], content: text(40), priority: 1, insertion_order: 1, name: 'low' },
-        { keys: ['k'], content: text(40), priority: 9, insertion_order: 2, name: 'high' },
-        { keys: ['k'], content: text(40), priority: 5, insertion_order: 3, name: 'mid' },
-        { keys: ['k'], content: text(10), insertion_order: 4, name: 'small-unprioritised' },
+        // SillyTavern admits by insertion order (highest first) and ignores the V2 `priority`; the studio's first
+        // scanner went by priority.
+        { keys: ['k'], content: text(40), priority: 9, insertion_order: 1, name: 'low-order' },
+        { keys: ['k'], content: text(40), insertion_order: 3, name: 'high-order' },
+        { keys: ['k'], content: text(40), insertion_order: 2, name: 'mid-order' },
+        { keys: ['k'], content: text(10), insertion_order: 0, name: 'small-last' },
       ],
       { token_budget: 95 },
     );
-    const sel = selectLorebookEntries(b, ['k']);
-    expect(sel.included.map((t) => t.entry.name)).toEqual(['high', 'mid']);
-    expect(sel.droppedForBudget.map((t) => t.entry.name).sort()).toEqual(['low', 'small-unprioritised']);
-    expect(sel.tokens).toBe(80);
-    expect(selectLorebookEntries({ ...b, token_budget: undefined }, ['k']).included).toHaveLength(4);
+    const trace = traceOf(b, ['k']);
+    expect(trace.activated.map((t) => t.content.length / 4)).toEqual([40, 40]);
+    expect(trace.skipped.map((s) => [s.entry, s.reason])).toEqual([
+      ['0', 'budget_evicted'],
+      ['3', 'budget_evicted'],
+    ]);
+    expect(trace.tokens).toBe(80);
+    expect(traceOf({ ...b, token_budget: undefined }, ['k']).activated).toHaveLength(4);
   });
 
-  it('with recursive_scanning, lore that names another key triggers it too', () => {
+  it('with recursive_scanning, lore that names another key triggers it too, traced to the entry it came from', () => {
     const entries: EntryInput[] = [
-      { keys: ['Moonwell'], content: 'The Moonwell lies under the chapel of Saint Orla.' },
-      { keys: ['Saint Orla'], content: 'Saint Orla was a smith.' },
-      { keys: ['smith'], content: 'Smiths of Emberfall swear on the anvil.' },
+      { keys: ['Moonwell'], content: 'The Moonwell lies under the chapel of Saint Orla.', comment: 'moonwell' },
+      { keys: ['Saint Orla'], content: 'Saint Orla was a smith.', comment: 'orla' },
+      { keys: ['smith'], content: 'Smiths of Emberfall swear on the anvil.', comment: 'smiths' },
     ];
-    expect(names(book(entries), ['the Moonwell?'])).toEqual(['The Moonwell lies under the chapel of Saint Orla.']);
-    const sel = selectLorebookEntries(book(entries, { recursive_scanning: true }), ['the Moonwell?']);
-    expect(sel.included.map((t) => t.reason)).toEqual(['key', 'recursive', 'recursive']);
+    expect(contents(book(entries), ['the Moonwell?'])).toEqual(['The Moonwell lies under the chapel of Saint Orla.']);
+    const trace = traceOf(book(entries, { recursive_scanning: true }), ['the Moonwell?']);
+    const why = Object.fromEntries(trace.activated.map((a) => [a.comment, [a.trace.reason, a.trace.recursedFrom?.comment]]));
+    expect(why).toEqual({ moonwell: ['key', undefined], orla: ['recursion', 'moonwell'], smiths: ['recursion', 'orla'] });
   });
 
-  it('renders content with the given function and returns nothing without a book', () => {
+  it('renders content with the given function, and a card without a book scans nothing', () => {
     const b = book([{ keys: ['forge'], content: '{{char}} owns the forge.' }]);
-    expect(selectLorebookEntries(b, ['forge'], (t) => t.replace('{{char}}', 'Mira')).included[0]!.content).toBe('Mira owns the forge.');
-    expect(selectLorebookEntries(undefined, ['forge']).included).toEqual([]);
+    expect(traceOf(b, ['forge'], (t) => t.replace('{{char}}', 'Mira')).activated[0]!.content).toBe('Mira owns the forge.');
+    const card = cardDataSchema.parse({ name: 'Mira' });
+    expect(npcLorebooks({ id: 'mira', card, studio: { processor: 'local', model: 'm', sampling: {} } }, null).books).toEqual([]);
   });
 });

@@ -90,7 +90,7 @@ describe('NpcStore', () => {
     expect(format).toBe('v2-json');
     await store.save({ id: npc.id, studio: { ...npc.studio, model: 'mistral' }, card: { ...npc.card, scenario: 'Edited scenario.' } });
 
-    const exported = JSON.parse(store.exportCard(npc.id, 'json'));
+    const exported = JSON.parse((await store.exportCard(npc.id, 'json')).bytes.toString('utf8'));
     expect(exported.spec).toBe('chara_card_v2');
     expect(exported.spec_version).toBe('2.0');
     expect(exported.data).toEqual({
@@ -103,9 +103,9 @@ describe('NpcStore', () => {
   it('imports and exports PNG cards; a re-import restores the studio settings', async () => {
     const { npc } = await store.importCard(JSON.stringify(fullCardV2()));
     await store.save({ id: npc.id, card: npc.card, studio: { processor: 'hosted', model: 'claude', sampling: { numCtx: 16384, keepAlive: '10m' } } });
-    const png = store.exportCard(npc.id, 'png');
+    const png = (await store.exportCard(npc.id, 'png')).bytes;
     const again = await store.importCard(png);
-    expect(again.format).toBe('v2-png');
+    expect(again.format).toBe('v3-png'); // both chunks are written; ccv3 wins
     expect(again.npc.id).not.toBe(npc.id);
     expect(again.npc.card).toEqual(fullCardV2().data);
     expect(again.npc.studio).toEqual({ processor: 'hosted', model: 'claude', sampling: { numCtx: 16384, keepAlive: '10m' } });

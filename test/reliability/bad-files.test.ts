@@ -12,11 +12,12 @@ import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataProblem } from '../../shared/contract';
-import type { LogEntry } from '../../electron/host/log/log-ring';
+import type { LogLine } from '../../shared/logs';
 import type { Studio } from '../../electron/host/studio';
-import { OllamaTestServer } from '../servers/ollama';
+import { OllamaTestServer } from '../../electron/host/demo/ollama';
 import { startStudio } from '../support/studio-rig';
 import { tempDir } from '../support/temp-dir';
+import { reportOutcomes } from '../support/report-outcomes';
 import { writeFigures } from './support/figures';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -54,7 +55,7 @@ interface Case {
   /** The file's bytes before the damage, for a journal whose torn tail is cut off on open. */
   before?: Buffer;
   ui: string[];
-  logged: LogEntry[];
+  logged: LogLine[];
   keptAfterStart: boolean;
   keptAfterShutdown: boolean;
 }
@@ -65,7 +66,8 @@ describe('bad data files', () => {
     const first = await startStudio(dir.path, { ollamaUrl: ollama.url });
     const mara = await first.call('npc.save', { card: { name: 'Mara', first_mes: 'Welcome to Saltmere.' }, studio: { processor: 'local', model: 'llama3.2' } });
     await chatTurn(first.studio, first.call, mara.id, 'Where is the rum?');
-    expect((await first.studio.coordinator.run('setup')).exitCode).toBe(0);
+    const setup = await first.studio.coordinator.run('setup');
+    expect(setup.exitCode, reportOutcomes(setup)).toBe(0);
 
     // The damage.
     const file = {
@@ -162,7 +164,7 @@ describe('bad data files', () => {
       c.keptAfterStart = c.before ? now.subarray(0, c.before.length).equals(c.before) && sha(now) !== sha(c.bytes) : now.equals(c.bytes);
     }
     const report = await studio.coordinator.run('bad files: clean quit');
-    expect(report.exitCode).toBe(0);
+    expect(report.exitCode, reportOutcomes(report)).toBe(0);
 
     const aside = (await readdir(dir.path)).filter((n) => n.startsWith('shutdown-report.json.unreadable-'));
     for (const c of cases) {

@@ -19,7 +19,7 @@ import { ChromaServer } from '../../electron/host/knowledge/chroma-server';
 import { memoryLogger } from '../../electron/host/log/logger';
 import { descendantPids, pidAlive } from '../../electron/host/resources/proc';
 import { DEFAULT_SETTINGS } from '../../electron/host/settings/settings-store';
-import { OllamaTestServer } from '../servers/ollama';
+import { OllamaTestServer } from '../../electron/host/demo/ollama';
 import { chromaLaunchPrefix, testChromaLaunch } from '../support/chroma';
 import { eventually } from '../support/leaks';
 import { spawnTs } from '../support/spawn-ts';

@@ -10,9 +10,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, contract } from '../../shared/contract';
 import type { ChatDoneEvent } from '../../shared/events';
+import { MAX_FRAME_BYTES } from '../../shared/wire';
 import { pidAlive } from '../../electron/host/resources/proc';
 import type { Studio } from '../../electron/host/studio';
-import { OllamaTestServer } from '../servers/ollama';
+import { OllamaTestServer } from '../../electron/host/demo/ollama';
 import { caller, startStudio, TEST_SENDER } from '../support/studio-rig';
 import { tempDir } from '../support/temp-dir';
 import { writeFigures } from './support/figures';
@@ -23,11 +24,13 @@ import { FuzzSocket } from './support/fuzz-socket';
 import { storedState, type StoredState } from './support/fuzz-state';
 import { startWebHost, type WebHostProcess } from './support/fuzz-web-host';
 
-const ROUTER_CASES = 7_000;
-const WS_CASES = 2_700;
+/** Enough cases that every channel gets its share, however many channels the contract has. */
+const ROUTER_CASES = Math.max(7_000, CHANNELS.length * 120);
+const WS_CASES = Math.max(2_700, CHANNELS.length * 45);
 const RAW_FRAMES = 300;
 /** ws-transport.ts refuses messages over 20 MiB. */
-const MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
+/** Frames past the limit are still read (and answered PayloadTooLarge) up to twice it; past that the socket closes. */
+const UNREADABLE_FRAME_BYTES = 2 * MAX_FRAME_BYTES + 1;
 // Fixed by default so CI is repeatable; FUZZ_SEED=random explores new cases (the seed is printed on failure).
 const SEED = process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED ?? 20_261_121);
 
@@ -200,7 +203,7 @@ describe('IPC fuzz through the web host process (WebSocket with token and Origin
     expect(Object.keys(coverage.rawFrames).length).toBeGreaterThanOrEqual(7);
   }, 60_000);
 
-  it('refuses the largest card the contract bounds, and closes (1009) only the socket that sends an oversize frame', async () => {
+  it('refuses the largest card, answers an oversize frame PayloadTooLarge, closes (1009) only the socket of a huge one', async () => {
     const png = { id: 41, channel: 'npc.importCard', input: { format: 'png', base64: 'A'.repeat(16_000_001) } };
     paths.oversize.cases++;
     const justUnder = await socket.frame(JSON.stringify(png));
@@ -208,10 +211,16 @@ describe('IPC fuzz through the web host process (WebSocket with token and Origin
       note(paths.oversize, `16 MB base64 card: ${JSON.stringify(justUnder).slice(0, 300)}`, justUnder.type !== 'response');
     }
 
+    paths.oversize.cases++;
+    const over = await socket.frame(JSON.stringify({ id: 43, channel: 'npc.list', input: { pad: 'x'.repeat(MAX_FRAME_BYTES) } }));
+    if (over.type !== 'response' || over.message.ok || over.message.error.code !== 'PayloadTooLarge' || over.message.id !== 43) {
+      note(paths.oversize, `frame over the limit: ${JSON.stringify(over).slice(0, 300)}`, false);
+    }
+
     const victim = await FuzzSocket.open(host.wsUrl(host.token), host.origin);
     paths.oversize.cases++;
-    const over = await victim.frame(JSON.stringify({ id: 42, channel: 'npc.list', input: { pad: 'x'.repeat(MAX_MESSAGE_BYTES) } }));
-    if (over.type !== 'closed' || over.code !== 1009) note(paths.oversize, `oversize frame: ${JSON.stringify(over).slice(0, 300)}`, false);
+    const huge = await victim.frame(JSON.stringify({ id: 42, channel: 'npc.list', input: { pad: 'x'.repeat(UNREADABLE_FRAME_BYTES) } }));
+    if (huge.type !== 'closed' || huge.code !== 1009) note(paths.oversize, `huge frame: ${JSON.stringify(huge).slice(0, 300)}`, false);
 
     expect(paths.oversize.failures).toEqual([]);
     expect(pidAlive(host.pid)).toBe(true);

@@ -10,7 +10,7 @@ import {
   npcNameFrom,
   replyText,
   tokenize,
-} from './ollama';
+} from '../../electron/host/demo/ollama';
 
 let server: OllamaTestServer | undefined;
 afterEach(async () => {

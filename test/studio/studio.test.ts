@@ -2,9 +2,10 @@ import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDoneEvent } from '../../shared/events';
 import { pidAlive, socketsToPort, isListening } from '../../electron/host/resources/proc';
-import { OllamaTestServer } from '../servers/ollama';
+import { OllamaTestServer } from '../../electron/host/demo/ollama';
 import { eventually, snapshotResources } from '../support/leaks';
 import { startStudio, TEST_SENDER } from '../support/studio-rig';
+import { reportOutcomes } from '../support/report-outcomes';
 import { tempDir } from '../support/temp-dir';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -69,8 +70,8 @@ describe('the studio host, wired together', () => {
     expect((await call('usage.summary', {})).totals.calls).toBe(1);
 
     const report = await studio.coordinator.run('test quit');
-    expect(report.exitCode).toBe(0);
-    expect(report.providers.every((p) => p.outcome === 'ok')).toBe(true);
+    expect(report.exitCode, reportOutcomes(report)).toBe(0);
+    expect(report.providers.every((p) => p.outcome === 'ok'), reportOutcomes(report)).toBe(true);
     expect(pidAlive(chromaPid)).toBe(false);
     expect(isListening(chromaPort)).toBe(false);
     expect(await eventually(() => socketsToPort(ollama.port), (n) => n === 0)).toBe(0);

@@ -1,4 +1,5 @@
-import type { Phase, Provider } from '../../electron/host/lifecycle/provider';
+import type { Provider } from '../../electron/host/lifecycle/provider';
+import type { ProviderPhase } from '../../shared/health';
 import { healthNow } from '../../electron/host/lifecycle/provider';
 
 /** Shared, ordered trace of begin/end events, for asserting order without wall-clock thresholds. */
@@ -17,7 +18,7 @@ export class Trace {
 export type CloseBehaviour = { kind: 'resolve'; afterMs?: number } | { kind: 'throw'; message: string } | { kind: 'hang' };
 
 export interface ScriptedOptions {
-  phase?: Phase;
+  phase?: ProviderPhase;
   methods?: ('cleanup' | 'shutdown')[];
   close?: CloseBehaviour;
   initialize?: CloseBehaviour;
@@ -27,7 +28,7 @@ export interface ScriptedOptions {
 /** A provider whose lifecycle calls are scripted and counted: a test double for the registry itself. */
 export class ScriptedProvider implements Provider {
   readonly kind = 'scripted';
-  readonly phase: Phase;
+  readonly phase: ProviderPhase;
   calls = { initialize: 0, cleanup: 0, shutdown: 0 };
   cleanup?: () => Promise<void>;
   shutdown?: () => Promise<void>;

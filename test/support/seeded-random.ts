@@ -1,11 +1,2 @@
-/** Deterministic PRNG (mulberry32): runs are comparable, and a failing round can be replayed with its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shipped generator (the lore engine rolls with it); tests and benches use the same one. */
+export { seededRandom } from '../../electron/host/lore/seeded-random';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { memoryLogger } from '../../electron/host/log/logger';
 import { HostedProcessor } from '../../electron/host/processors/hosted/hosted-processor';
-import type { Usage } from '../../electron/host/processors/processor';
+import type { Usage } from '../../shared/chat';
 import { socketsToPort } from '../../electron/host/resources/proc';
 import { TrackedProcessor } from '../../electron/host/usage/tracked-processor';
 import { UsageTracker } from '../../electron/host/usage/usage-tracker';

@@ -1,3 +1,4 @@
+import type { DrainResult } from '../../../shared/shutdown';
 import type { Logger } from '../log/logger';
 import { ShuttingDownError } from './errors';
 
@@ -6,16 +7,6 @@ export interface InFlightWork {
   readonly label: string;
   readonly signal: AbortSignal;
   readonly startedAt: number;
-}
-
-export interface DrainResult {
-  /** Work that finished on its own before the drain deadline. */
-  completed: number;
-  /** Work aborted at the deadline. */
-  aborted: number;
-  /** Aborted work that had still not settled after the abort grace. */
-  abandoned: number;
-  ms: number;
 }
 
 interface Entry extends InFlightWork {
@@ -37,7 +28,6 @@ export class ExecutionEngine {
   private readonly inFlight = new Map<number, Entry>();
   private nextId = 1;
   private accepting = true;
-  private stopHandler: ((reason: string) => Promise<unknown>) | null = null;
   private readonly logger: Logger;
   private readonly abortGraceMs: number;
 
@@ -104,16 +94,6 @@ export class ExecutionEngine {
     }
     const abandoned = left.filter((e) => this.inFlight.has(e.id)).length;
     return { completed: initial.length - left.length, aborted: left.length, abandoned, ms: Math.round(performance.now() - started) };
-  }
-
-  /** Wired by the composition root: engine.stop → coordinator.run → registry.stop. */
-  bindStop(handler: (reason: string) => Promise<unknown>): void {
-    this.stopHandler = handler;
-  }
-
-  stop(reason = 'engine stop'): Promise<unknown> {
-    if (!this.stopHandler) throw new Error('ExecutionEngine.stop: no shutdown coordinator is bound');
-    return this.stopHandler(reason);
   }
 }
 

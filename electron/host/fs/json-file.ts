@@ -19,10 +19,6 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', { fsync: true, mode: 0o600 });
 }
 
-export async function writeBytesAtomic(file: string, bytes: Buffer | string): Promise<void> {
-  await writeFileAtomic(file, bytes, { fsync: true, mode: 0o600 });
-}
-
 export function formatZodPath(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 }

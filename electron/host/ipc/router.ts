@@ -2,7 +2,8 @@ import { contract, isChannel, type Channel, type Output, type ParsedInput } from
 import type { IpcError, IpcResult } from '../../../shared/errors';
 import type { EventName, StudioEvents } from '../../../shared/events';
 import type { HealthSnapshot } from '../../../shared/health';
-import { issueRefs, toIpcError, validationError } from './error-mapping';
+import { isAbortError } from '../engine/errors';
+import { issueRefs, toIpcError, validationError } from './to-ipc-error';
 import { EventBus } from './event-bus';
 import { HealthPusher } from './health-pusher';
 
@@ -95,11 +96,18 @@ export function createRouter(handlers: Handlers, options: RouterOptions): Router
       log?.trace({ channel, ms: Math.round(performance.now() - started) }, 'IPC call');
       return { ok: true, value };
     } catch (err) {
-      const error = toIpcError(err);
+      const error = cutByShutdown(err) ?? toIpcError(err);
       if (error.code === 'Internal') log?.error({ err, channel }, `IPC ${channel} failed: ${error.message}`);
       else log?.trace({ channel, code: error.code }, `IPC ${channel}: ${error.message}`);
       return fail(error);
     }
+  }
+
+  /** Work aborted because shutdown began (a processor closing under an ingest, say) is ShuttingDown, not a fault. */
+  function cutByShutdown(err: unknown): IpcError | undefined {
+    if (!(closed || !options.isAccepting()) || !isAbortError(err)) return undefined;
+    const why = err instanceof Error && err.message ? ` (${err.message})` : '';
+    return { code: 'ShuttingDown', message: `The studio is shutting down; this call was stopped before it finished${why}` };
   }
 
   return {

@@ -1,8 +1,8 @@
-import type { ShutdownProgress as WireShutdownProgress } from '../../../shared/shutdown';
-import type { ShutdownProgress as CoordinatorProgress } from '../lifecycle/shutdown-coordinator';
+import type { ShutdownProgress } from '../../../shared/shutdown';
+import type { CoordinatorProgress } from '../lifecycle/shutdown-coordinator';
 
 /** The coordinator's progress events as the renderer receives them ('shutdown.progress'). */
-export function toWireShutdownProgress(progress: CoordinatorProgress): WireShutdownProgress {
+export function toWireShutdownProgress(progress: CoordinatorProgress): ShutdownProgress {
   switch (progress.type) {
     case 'step':
       return { step: progress.step, outcome: 'started', ...(progress.providers ? { providers: progress.providers } : {}) };

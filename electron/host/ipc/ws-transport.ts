@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { EVENT_NAMES, type EventName } from '../../../shared/events';
-import { TOKEN_PARAM, WS_PATH, wireRequestSchema, type ServerMessage } from '../../../shared/wire';
-import { issueRefs, validationError } from './error-mapping';
+import {
+  MAX_FRAME_BYTES, payloadTooLargeMessage, TOKEN_PARAM, WS_PATH, wireRequestSchema, type ServerMessage,
+} from '../../../shared/wire';
+import { issueRefs, validationError } from './to-ipc-error';
 import type { Router, SenderInfo } from './router';
 import { contentSecurityPolicy, sendPlain, serveStatic } from './static-files';
 
@@ -14,8 +16,12 @@ export const LOOPBACK = '127.0.0.1';
 /** Events that may be dropped for a client that cannot keep up (the next one replaces them). */
 const DROPPABLE: ReadonlySet<EventName> = new Set(['health', 'log.line']);
 const BACKLOG_LIMIT = 4 * 1024 * 1024;
-/** A PNG card as base64 plus framing. */
-const MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
+/**
+ * Frames up to MAX_FRAME_BYTES are answered; larger ones up to this cap are still read, so the caller gets a
+ * typed PayloadTooLarge answer and the socket (and every other call on it) lives on. Past the cap the socket is
+ * closed with 1009, to bound memory; the renderer then reconnects.
+ */
+const READABLE_FRAME_BYTES = 2 * MAX_FRAME_BYTES;
 const CLOSE_GRACE_MS = 500;
 
 export interface WsTransportOptions {
@@ -49,12 +55,28 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.destroy();
 }
 
+function frameBytes(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+/** The id of an oversized request, so its caller gets the answer: read from the frame's start, never parsed whole. */
+function requestIdOf(data: RawData, isBinary: boolean): number {
+  if (isBinary) return -1;
+  const first = Array.isArray(data) ? data[0] : data;
+  if (!first) return -1;
+  const head = (first instanceof ArrayBuffer ? Buffer.from(first, 0, Math.min(64, first.byteLength)) : first.subarray(0, 64)).toString();
+  const id = /^\s*\{\s*"id"\s*:\s*(\d{1,16})\s*[,}]/.exec(head)?.[1];
+  return id !== undefined && Number.isSafeInteger(Number(id)) ? Number(id) : -1;
+}
+
 export async function startWsTransport(options: WsTransportOptions): Promise<WsTransport> {
   const { router, logger } = options;
   const token = options.token ?? randomBytes(24).toString('base64url');
   const tokenDigest = digest(token);
   const sockets = new Set<WebSocket>();
   let origin = '';
+  /** host:port of this server, as a Host header must name it. */
+  let ownHost = '';
   let csp = '';
   let connectionCount = 0;
   let closing: Promise<void> | null = null;
@@ -62,10 +84,10 @@ export async function startWsTransport(options: WsTransportOptions): Promise<WsT
   const inFlight = new Set<Promise<void>>();
 
   const server: Server = createServer((req, res) => {
-    if (req.headers.host !== new URL(origin).host) return sendPlain(res, 421, 'Wrong host', csp);
+    if (req.headers.host !== ownHost) return sendPlain(res, 421, 'Wrong host', csp);
     serveStatic(req, res, options.staticDir, csp).catch(() => res.destroy());
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: READABLE_FRAME_BYTES });
 
   function tokenMatches(candidate: string | null): boolean {
     return candidate !== null && timingSafeEqual(digest(candidate), tokenDigest);
@@ -79,8 +101,9 @@ export async function startWsTransport(options: WsTransportOptions): Promise<WsT
     };
     if (closing) return refuse(503, 'Shutting down');
     if (url.pathname !== WS_PATH) return refuse(404, 'Not Found');
-    // Host and Origin both must be this server: stops DNS rebinding and other sites' pages.
-    if (req.headers.host !== url.host) return refuse(403, 'Forbidden host');
+    // Host and Origin both must be this server (its own address and port, never what the request line says):
+    // stops DNS rebinding, other sites' pages, and an absolute-form request line naming another host.
+    if (req.headers.host !== ownHost || url.origin !== origin) return refuse(403, 'Forbidden host');
     if (req.headers.origin !== origin) return refuse(403, 'Forbidden origin');
     if (!tokenMatches(url.searchParams.get(TOKEN_PARAM))) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
@@ -112,6 +135,12 @@ export async function startWsTransport(options: WsTransportOptions): Promise<WsT
   }
 
   async function onMessage(data: RawData, isBinary: boolean, send: (m: ServerMessage) => void, sender: SenderInfo): Promise<void> {
+    const bytes = frameBytes(data);
+    if (bytes > MAX_FRAME_BYTES) {
+      logger?.warn({ bytes, limitBytes: MAX_FRAME_BYTES }, 'WebSocket request over the frame limit refused');
+      const error = { code: 'PayloadTooLarge' as const, message: payloadTooLargeMessage(bytes), bytes, limitBytes: MAX_FRAME_BYTES };
+      return send({ id: requestIdOf(data, isBinary), ok: false, error });
+    }
     let raw: unknown;
     try {
       raw = isBinary ? undefined : JSON.parse(data.toString());
@@ -139,6 +168,7 @@ export async function startWsTransport(options: WsTransportOptions): Promise<WsT
   });
   const { port } = server.address() as AddressInfo;
   origin = `http://${LOOPBACK}:${port}`;
+  ownHost = `${LOOPBACK}:${port}`;
   csp = contentSecurityPolicy(origin);
 
   /** Close frames go out after anything still buffered (the last shutdown events); stragglers are cut. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { descendantPids, pidAlive } from '../resources/proc';
+import { pidAlive } from '../resources/proc';
 import type { ChromaCommand } from './chroma-launch';
 
 export interface ChildExit {
@@ -7,11 +7,17 @@ export interface ChildExit {
   signal: NodeJS.Signals | null;
 }
 
+/** The signal the server answered by exiting: SIGINT (graceful), SIGTERM, or SIGKILL after the grace. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
+
 export interface StopResult {
-  /** True when SIGTERM was not enough and SIGKILL was sent. */
-  killed: boolean;
+  /** The last signal sent before the server exited; undefined when it had already exited. */
+  signal?: StopSignal;
   ms: number;
 }
+
+/** POSIX: the child leads its own process group, so one signal reaches it and anything it starts, even later. */
+const OWN_GROUP = process.platform !== 'win32';
 
 const TAIL_LINES = 40;
 // eslint-disable-next-line no-control-regex
@@ -27,7 +33,9 @@ export class ChromaChild {
   private exit: ChildExit | null = null;
 
   constructor(command: ChromaCommand, onLine?: (line: string) => void) {
-    const child = spawn(command.command, command.args, { env: command.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // detached: its own process group (and session), out of the terminal's reach: Ctrl-C reaches the host only,
+    // and the host closes the server in its shutdown step. setpriv's pdeathsig still ends it with the host.
+    const child = spawn(command.command, command.args, { env: command.env, stdio: ['ignore', 'pipe', 'pipe'], detached: OWN_GROUP });
     this.process = child;
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -75,41 +83,59 @@ export class ChromaChild {
     return this.lines.slice(-n);
   }
 
-  /** SIGTERM, then SIGKILL (to it and anything it started) after `graceMs`; resolves once it has exited. */
+  /**
+   * SIGINT (this Chroma build exits on it in ~50 ms and ignores SIGTERM), SIGTERM after half the grace, SIGKILL
+   * after the whole grace; every signal goes to the server's process group, and once the server has exited the
+   * group gets a SIGKILL so nothing it started (even after the first signal) outlives it.
+   */
   async stop(graceMs: number): Promise<StopResult> {
     const started = performance.now();
     const child = this.process;
     this.process = null;
-    if (!child || this.exit) return { killed: false, ms: 0 };
-    const descendants = descendantPids(this.pid);
-    child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<'grace'>((resolve) => (timer = setTimeout(() => resolve('grace'), graceMs)));
-    const first = await Promise.race([this.exited.then(() => 'exited' as const), graceOver]);
-    clearTimeout(timer);
-    let killed = false;
-    if (first === 'grace') {
-      killed = true;
-      child.kill('SIGKILL');
+    if (!child || this.exit) return { ms: 0 };
+    const steps: Array<{ signal: StopSignal; afterMs: number }> = [
+      { signal: 'SIGINT', afterMs: 0 },
+      { signal: 'SIGTERM', afterMs: graceMs / 2 },
+      { signal: 'SIGKILL', afterMs: graceMs },
+    ];
+    let signal: StopSignal = 'SIGINT';
+    for (const step of steps) {
+      const waitMs = step.afterMs - (performance.now() - started);
+      if (waitMs > 0 && (await this.exitedWithin(waitMs))) break;
+      if (this.exit) break;
+      signal = step.signal;
+      this.signalGroup(child, signal);
     }
     await this.exited;
-    for (const pid of descendants) {
-      if (pidAlive(pid)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-    }
+    this.signalGroup(child, 'SIGKILL');
     child.stdout?.destroy();
     child.stderr?.destroy();
-    return { killed, ms: Math.round(performance.now() - started) };
+    return { signal, ms: Math.round(performance.now() - started) };
   }
 
-  /** Immediate SIGKILL, e.g. for a server that stopped answering. */
+  /** Immediate SIGKILL to the server and its group, e.g. for a server that stopped answering. */
   kill(): void {
-    this.process?.kill('SIGKILL');
+    if (this.process) this.signalGroup(this.process, 'SIGKILL');
+  }
+
+  private async exitedWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const exited = await Promise.race([this.exited.then(() => true as const), timeout]);
+    clearTimeout(timer);
+    return exited;
+  }
+
+  private signalGroup(child: ChildProcess, signal: StopSignal): void {
+    if (!OWN_GROUP || this.pid <= 0) {
+      if (!this.exit) child.kill(signal);
+      return;
+    }
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // ESRCH: the whole group is gone already.
+    }
   }
 
   private remember(line: string): void {

@@ -1,15 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import getPort from 'get-port';
-import { healthNow, type Health, type Provider } from '../lifecycle/provider';
-import { errorMessage } from '../lifecycle/timeout';
+import type { Health } from '../../../shared/health';
+import { healthNow, type Provider } from '../lifecycle/provider';
 import type { Logger } from '../log/logger';
 import { isListening, rssBytes } from '../resources/proc';
+import { DirSize } from '../resources/dir-size';
+import { acceptsConnections } from '../resources/tcp-probe';
 import { ChromaChild, type ChildExit } from './chroma-child';
 import { ChromaUnavailableError, type ChromaEndpoint } from './chroma-endpoint';
 import { chromaHeartbeat, waitForHeartbeat } from './chroma-heartbeat';
 import { chromaCommand, type ChromaLaunch } from './chroma-launch';
 import { ServerPidFile } from './server-pid-file';
+import { errorMessage } from '../../../shared/errors';
 
 export interface ChromaServerOptions {
   /** Chroma's persistence folder (--path), in the user-data folder. */
@@ -20,7 +23,10 @@ export interface ChromaServerOptions {
   /** Fixed port; default: a free one, kept across restarts while it stays free. */
   port?: number;
   startTimeoutMs?: number;
-  /** Between SIGTERM and SIGKILL. Chroma 1.x logs "Received SIGTERM" but keeps running, so keep it short. */
+  /**
+   * From SIGINT to SIGKILL of the server's process group (SIGTERM at half of it). Chroma exits on SIGINT in
+   * ~50 ms; it logs "Received SIGTERM" but keeps running, so SIGTERM is only the fallback.
+   */
   stopGraceMs?: number;
   /** Heartbeat period of the watchdog that finds a hung server. */
   monitorIntervalMs?: number;
@@ -34,7 +40,7 @@ const STABLE_AFTER_MS = 30_000;
 type State = 'idle' | 'starting' | 'running' | 'restarting' | 'failed' | 'closed';
 
 const GLIBC_HINT =
-  'The Chroma bindings need glibc 2.39. On Debian 12 run `bash scripts/prepare-chroma-loader.sh` and set the printed launch prefix in the Chroma settings.';
+  'The Chroma bindings need glibc 2.39. On Debian 12 run `bash scripts/prepare-chroma-loader.sh` and put the printed launch prefix in Settings → Chroma → Launch prefix.';
 
 /** The Chroma server bundled with the chromadb package, run as a child process the studio owns. */
 export class ChromaServer implements Provider, ChromaEndpoint {
@@ -57,12 +63,20 @@ export class ChromaServer implements Provider, ChromaEndpoint {
   private lastError: string | undefined;
   private hint: string | undefined;
   private lastLatencyMs: number | undefined;
+  /** The monitor's last good heartbeat: a health check within a beat of it reuses it (no second connection). */
+  private lastHeartbeat: { at: number; pid: number } | null = null;
+  /** Why the running server was lost (a crash, or killed for not answering), until it is back. */
+  private restartReason: string | null = null;
+  private hangReason: string | null = null;
+  private lastRestart: { at: string; reason: string } | null = null;
+  private readonly diskSize: DirSize;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: ChromaServerOptions) {
     this.dataDir = resolve(options.dataDir);
     this.host = options.host ?? '127.0.0.1';
     this.logger = options.logger.child({ provider: this.id });
+    this.diskSize = new DirSize(this.dataDir);
     this.pidFile = new ServerPidFile(join(this.dataDir, 'studio-chroma-server.json'), this.logger);
   }
 
@@ -79,14 +93,17 @@ export class ChromaServer implements Provider, ChromaEndpoint {
     if (this.state !== 'idle') return;
     await mkdir(this.dataDir, { recursive: true });
     await this.pidFile.stopLeftover(this.dataDir);
+    // A shutdown may begin while the server boots: cleanup() then stops it, and the start gives up.
+    if (this.closing) throw new ChromaUnavailableError('the server is closing');
     this.state = 'starting';
     try {
       await this.start();
     } catch (err) {
-      this.state = 'failed';
+      if (!this.closing) this.state = 'failed';
       this.lastError = errorMessage(err);
       throw err;
     }
+    if (this.closing) throw new ChromaUnavailableError('the server was closed while it started');
     this.state = 'running';
     this.monitorTimer = setInterval(() => void this.watch(), this.options.monitorIntervalMs ?? 1000);
     this.monitorTimer.unref();
@@ -114,6 +131,7 @@ export class ChromaServer implements Provider, ChromaEndpoint {
       this.hint = glibc ? GLIBC_HINT : undefined;
       throw new ChromaUnavailableError(glibc ? `${glibc.trim()}. ${GLIBC_HINT}` : errorMessage(err));
     }
+    if (this.closing) return;
     await this.pidFile.write({ pid: child.pid, port, dataDir: this.dataDir, startedAt: new Date().toISOString() });
     this.logger.info({ pid: child.pid, port, ms: Math.round(performance.now() - started) }, 'Chroma server started');
     void child.exited.then((exit) => this.onExit(child, exit));
@@ -125,6 +143,8 @@ export class ChromaServer implements Provider, ChromaEndpoint {
     // Backoff keeps growing across a crash loop; a server that ran a while starts again from the first delay.
     if (Date.now() - child.startedAt > STABLE_AFTER_MS) this.attempt = 0;
     this.lastError = `the Chroma server (pid ${child.pid}) exited unexpectedly (${describeExit(exit)})`;
+    this.restartReason = this.hangReason ?? this.lastError;
+    this.hangReason = null;
     this.logger.warn({ pid: child.pid, ...exit, tail: child.tail(4) }, `${this.lastError}; restarting`);
     this.state = 'restarting';
     this.scheduleRestart();
@@ -158,6 +178,7 @@ export class ChromaServer implements Provider, ChromaEndpoint {
     }
     if (this.closing) return;
     this.restarts++;
+    this.lastRestart = { at: new Date().toISOString(), reason: this.restartReason ?? 'unknown' };
     this.monitorFailures = 0;
     this.state = 'running';
     this.logger.info({ restarts: this.restarts, pid: this.child?.pid }, 'Chroma server restarted');
@@ -169,12 +190,14 @@ export class ChromaServer implements Provider, ChromaEndpoint {
     if (this.state !== 'running' || !child) return;
     try {
       this.lastLatencyMs = await chromaHeartbeat(this.url(), 1000);
+      this.lastHeartbeat = { at: performance.now(), pid: child.pid };
       this.monitorFailures = 0;
     } catch (err) {
       this.monitorFailures++;
       this.lastError = `heartbeat failed: ${errorMessage(err)}`;
       if (this.monitorFailures >= (this.options.hungAfterFailures ?? 3) && this.child === child && child.alive) {
         this.logger.warn({ pid: child.pid, failures: this.monitorFailures }, 'the Chroma server stopped answering; killing it to restart');
+        this.hangReason = `the Chroma server (pid ${child.pid}) stopped answering (${this.monitorFailures} heartbeats in a row) and was killed`;
         child.kill();
       }
     }
@@ -187,12 +210,17 @@ export class ChromaServer implements Provider, ChromaEndpoint {
       rssBytes: child ? rssBytes(child.pid) : null,
       uptimeMs: child ? Date.now() - child.startedAt : 0,
       restarts: this.restarts,
+      lastRestart: this.lastRestart,
       port: this.port,
+      diskBytes: this.diskSize.bytes,
     };
     if (this.state === 'closed' || this.state === 'idle') return healthNow('stopped', resources);
     if (this.state !== 'running' || !child) {
       return healthNow('unhealthy', resources, { lastError: this.lastError ?? `the server is ${this.state}`, hint: this.hint });
     }
+    const beat = this.lastHeartbeat;
+    const fresh = beat !== null && beat.pid === child.pid && performance.now() - beat.at < (this.options.monitorIntervalMs ?? 1000) * 1.5;
+    if (fresh && this.monitorFailures === 0 && child.alive && this.lastLatencyMs !== undefined) return healthNow('healthy', resources, { latencyMs: this.lastLatencyMs });
     try {
       const latencyMs = await chromaHeartbeat(this.url(), 1000);
       this.lastLatencyMs = latencyMs;
@@ -203,7 +231,7 @@ export class ChromaServer implements Provider, ChromaEndpoint {
     }
   }
 
-  /** SIGTERM, SIGKILL after the grace period, then checks the port is free. Idempotent. */
+  /** SIGINT, SIGTERM, then SIGKILL to its process group after the grace; then checks the port is free. Idempotent. */
   cleanup(): Promise<void> {
     this.closing ??= this.close();
     return this.closing;
@@ -211,23 +239,40 @@ export class ChromaServer implements Provider, ChromaEndpoint {
 
   private async close(): Promise<void> {
     this.state = 'closed';
+    await this.diskSize.settled();
     if (this.monitorTimer) clearInterval(this.monitorTimer);
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.monitorTimer = null;
     this.restartTimer = null;
     const child = this.child;
     this.child = null;
+    // The pid record only serves to stop a server a crashed host left behind; this stop ends the server (or its
+    // whole group) for certain, so the record goes while it runs.
+    const removing = this.pidFile.remove().then(
+      () => null,
+      (err: unknown) => err,
+    );
     if (child) {
-      const { killed, ms } = await child.stop(this.options.stopGraceMs ?? 1000);
-      this.logger.info({ pid: child.pid, killed, ms }, killed ? 'Chroma server killed after the SIGTERM grace' : 'Chroma server stopped');
+      const { signal, ms } = await child.stop(this.options.stopGraceMs ?? 1000);
+      const how = signal === 'SIGKILL' ? 'killed (SIGKILL) after the grace' : signal ? `stopped by ${signal}` : 'had already exited';
+      this.logger.info({ pid: child.pid, signal, ms }, `Chroma server ${how}`);
     }
-    await this.pidFile.remove();
+    const removeFailed = await removing;
+    if (removeFailed) throw removeFailed;
+    await this.portFreed();
+  }
+
+  /** The server's listening socket closes as it exits; this confirms it (checked at once, then every 10 ms). */
+  private async portFreed(): Promise<void> {
     const port = this.port;
-    if (port !== null) {
-      const end = Date.now() + 2000;
-      while (isListening(port) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
-      if (isListening(port)) throw new Error(`port ${port} is still listening after the Chroma server stopped`);
+    if (port === null) return;
+    const end = Date.now() + 2000;
+    let open = await acceptsConnections(this.host, port);
+    while (open && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 10));
+      open = await acceptsConnections(this.host, port);
     }
+    if (open) throw new Error(`port ${port} still accepts connections 2 s after the Chroma server stopped`);
   }
 }
 

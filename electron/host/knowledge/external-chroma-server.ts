@@ -1,8 +1,9 @@
-import { healthNow, type Health, type Provider } from '../lifecycle/provider';
-import { errorMessage } from '../lifecycle/timeout';
+import type { Health } from '../../../shared/health';
+import { healthNow, type Provider } from '../lifecycle/provider';
 import type { Logger } from '../log/logger';
 import { ChromaUnavailableError, type ChromaEndpoint } from './chroma-endpoint';
 import { chromaHeartbeat } from './chroma-heartbeat';
+import { errorMessage } from '../../../shared/errors';
 
 /**
  * A Chroma server the user runs (settings: chroma.mode "url"). The studio only talks to it: it never

@@ -2,8 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { ChromaConnectionError } from 'chromadb';
 import { join } from 'node:path';
 import { ID_PATTERN, LIMITS } from '../../../shared/ids';
-import { healthNow, type Health, type Provider } from '../lifecycle/provider';
-import { errorMessage, withTimeout } from '../lifecycle/timeout';
+import type { Health } from '../../../shared/health';
+import { healthNow, type Provider } from '../lifecycle/provider';
+import { withTimeout } from '../lifecycle/timeout';
 import type { Logger } from '../log/logger';
 import type { EmbeddingFunction } from '../processors/processor';
 import { ChromaConnection } from './chroma-connection';
@@ -13,11 +14,12 @@ import { checkCompatible, embedChecked } from './embedding-batch';
 import { KeyedLock } from './keyed-lock';
 import { KnowledgeClosedError, KnowledgeInputError, UnknownNpcError, UnknownSourceError } from './knowledge-errors';
 import { LoreCollections } from './lore-collections';
-import { LoreManifest, type SourceEntry } from './lore-manifest';
+import { collectionPrefix, LoreManifest, type SourceEntry } from './lore-manifest';
 import { reindexNpc } from './lore-reindex';
 import { writeSource, type IngestProgress, type LoreWriteContext } from './lore-writer';
 import { toLoreHits, type LoreHit } from './lore-hit';
 import { readLoreFile } from './source-file';
+import { errorMessage } from '../../../shared/errors';
 
 export interface KnowledgeStoreOptions {
   endpoint: ChromaEndpoint;
@@ -51,6 +53,15 @@ export interface LoreSource extends SourceEntry {
 
 
 /** Each NPC's lore in Chroma: ingest, list, delete, query, reindex; clear() drops only scratch entries. */
+/** One NPC's lore collection as the Resources panel shows it. */
+export interface CollectionFigures {
+  npcId: string;
+  collection: string;
+  chunks: number;
+  model: string | null;
+  dimension: number | null;
+}
+
 export class KnowledgeStore implements Provider {
   readonly id = 'knowledge-store';
   readonly kind = 'knowledge-store';
@@ -149,6 +160,24 @@ export class KnowledgeStore implements Provider {
     });
   }
 
+  /**
+   * Removes all of an NPC's lore (when the NPC is deleted): every generation of its Chroma collection, then its
+   * manifest entry, so a new NPC with the same id starts without lore. The NPC need not exist any more.
+   */
+  async deleteNpc(npcId: string): Promise<{ collections: number; sources: number }> {
+    const manifest = this.ready();
+    if (typeof npcId !== 'string' || !ID_PATTERN.test(npcId)) throw new UnknownNpcError(String(npcId));
+    return this.locks.run(npcId, async () => {
+      const sources = Object.keys(manifest.npc(npcId)?.sources ?? {}).length;
+      const names = await this.reach(() => this.collections.namesStartingWith(collectionPrefix(npcId)));
+      const ours = names.filter((name) => /^g\d+$/.test(name.slice(collectionPrefix(npcId).length)));
+      for (const name of ours) await this.reach(() => this.collections.drop(name));
+      await manifest.removeNpc(npcId);
+      this.logger.info({ npcId, collections: ours.length, sources }, 'lore of a deleted NPC removed');
+      return { collections: ours.length, sources };
+    });
+  }
+
   async query(npcId: string, text: string, k: number): Promise<LoreHit[]> {
     const manifest = this.ready();
     this.checkNpc(npcId);
@@ -242,10 +271,32 @@ export class KnowledgeStore implements Provider {
     const started = performance.now();
     try {
       await this.connect().client.heartbeat();
-      return healthNow('healthy', { ...resources, openSockets: this.connection?.openSockets() ?? 0 }, { latencyMs: Math.round((performance.now() - started) * 10) / 10 });
+      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+      const collections = await this.collectionFigures();
+      return healthNow('healthy', { ...resources, openSockets: this.connection?.openSockets() ?? 0, collections }, { latencyMs });
     } catch (err) {
       return healthNow('unhealthy', resources, { lastError: errorMessage(err) });
     }
+  }
+
+  /** Per NPC: its collection, chunks, and the embedding model and dimension it was built with (cached opens). */
+  private async collectionFigures(): Promise<CollectionFigures[]> {
+    const manifest = this.manifest;
+    if (!manifest) return [];
+    const out: CollectionFigures[] = [];
+    for (const npcId of manifest.npcIds()) {
+      const npc = manifest.npc(npcId);
+      if (!npc) continue;
+      const chunks = this.listSources(npcId).reduce((n, src) => n + src.chunks, 0);
+      let built: { model: string; dimension: number } | null = null;
+      try {
+        built = await this.collections.open(npc.collection);
+      } catch {
+        /* not reachable this moment: model and dimension read unknown */
+      }
+      out.push({ npcId, collection: npc.collection, chunks, model: built?.model ?? null, dimension: built?.dimension ?? null });
+    }
+    return out;
   }
 
   /** The client for the endpoint's current URL; a server that came back on another port gets a new one. */

@@ -61,6 +61,16 @@ export class LoreCollections {
     }
   }
 
+  /** Names of every collection on the server that starts with `prefix` (paged: the server lists 100 at a time). */
+  async namesStartingWith(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.connection().client.listCollections({ limit: 100, offset });
+      names.push(...page.map((c) => c.name).filter((name) => name.startsWith(prefix)));
+      if (page.length < 100) return names;
+    }
+  }
+
   forget(): void {
     this.cache.clear();
   }

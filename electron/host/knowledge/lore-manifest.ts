@@ -24,8 +24,12 @@ export type SourceEntry = z.infer<typeof sourceSchema>;
 export type NpcLoreEntry = z.infer<typeof npcSchema>;
 type ManifestData = z.infer<typeof manifestSchema>;
 
+export function collectionPrefix(npcId: string): string {
+  return `lore-${npcId}-`;
+}
+
 export function collectionName(npcId: string, generation: number): string {
-  return `lore-${npcId}-g${generation}`;
+  return `${collectionPrefix(npcId)}g${generation}`;
 }
 
 /**
@@ -66,6 +70,12 @@ export class LoreManifest {
   removeSource(npcId: string, source: string): Promise<void> {
     const npc = this.data.npcs[npcId];
     if (npc) delete npc.sources[source];
+    return this.save();
+  }
+
+  /** Forgets the NPC and every source it had. */
+  removeNpc(npcId: string): Promise<void> {
+    delete this.data.npcs[npcId];
     return this.save();
   }
 

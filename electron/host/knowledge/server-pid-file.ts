@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import { readJsonFile, writeJsonAtomic } from '../fs/json-file';
 import type { Logger } from '../log/logger';
@@ -23,7 +23,11 @@ export class ServerPidFile {
   }
 
   async remove(): Promise<void> {
-    await rm(this.file, { force: true });
+    try {
+      await unlink(this.file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 
   /** Stops a server left running by an earlier run on the same data folder; returns its pid, if any. */
@@ -38,9 +42,14 @@ export class ServerPidFile {
     if (!record || record.dataDir !== dataDir || !pidAlive(record.pid) || !isChromaFor(record.pid, dataDir)) return null;
     this.logger.warn({ pid: record.pid, port: record.port }, 'stopping a Chroma server left running by an earlier run');
     try {
-      process.kill(record.pid, 'SIGKILL');
+      // The server leads its own process group: end it and anything it started.
+      process.kill(process.platform === 'win32' ? record.pid : -record.pid, 'SIGKILL');
     } catch {
-      return null;
+      try {
+        process.kill(record.pid, 'SIGKILL');
+      } catch {
+        return null;
+      }
     }
     const end = Date.now() + waitMs;
     while (pidAlive(record.pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));

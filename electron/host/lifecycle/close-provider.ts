@@ -1,18 +1,11 @@
+import type { CloseMethod, CloseOutcome, ShutdownProviderRecord } from '../../../shared/shutdown';
 import type { Logger } from '../log/logger';
-import type { Phase, Provider } from './provider';
-import { errorMessage, TimeoutError, withTimeout } from './timeout';
+import type { Provider } from './provider';
+import { TimeoutError, withTimeout } from './timeout';
+import { errorMessage } from '../../../shared/errors';
 
-export type CloseMethod = 'cleanup' | 'shutdown' | 'none';
-export type CloseOutcome = 'ok' | 'failed' | 'timed-out' | 'no-method';
-
-export interface CloseRecord {
-  id: string;
-  kind: string;
-  step: Phase;
-  method: CloseMethod;
-  outcome: CloseOutcome;
-  ms: number;
-  error?: string;
+/** A report record plus when the close ran (performance.now() times). */
+export interface CloseRecord extends ShutdownProviderRecord {
   startedAt: number;
   endedAt: number;
 }
@@ -40,6 +33,8 @@ export async function closeProvider(provider: Provider, timeoutMs: number, logge
     logger.warn({ provider: provider.id }, `Provider ${provider.id} has neither cleanup() nor shutdown(); nothing to close`);
     return finish('no-method');
   }
+  // Logged before the wait: a close that hangs shows in the log now, not only when its timeout fires.
+  logger.info({ provider: provider.id, method, timeoutMs }, `Closing provider ${provider.id} (${method}, up to ${timeoutMs} ms)`);
   try {
     const close = method === 'cleanup' ? provider.cleanup!.bind(provider) : provider.shutdown!.bind(provider);
     await withTimeout(Promise.resolve().then(close), Math.max(0, timeoutMs), `${method} of ${provider.id}`);

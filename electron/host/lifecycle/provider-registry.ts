@@ -1,8 +1,11 @@
+import { CLOSE_PHASES, type ProviderHealth, type ProviderInfo, type ProviderPhase } from '../../../shared/health';
 import type { Logger } from '../log/logger';
 import { countRecords, emptyCounters, type CleanupCounters } from './cleanup-counters';
 import { closeProvider, type CloseRecord } from './close-provider';
-import { CLOSE_PHASES, healthNow, type Health, type Phase, type Provider } from './provider';
-import { errorMessage, withTimeout } from './timeout';
+import { closeStartingProvider } from './close-starting-provider';
+import { healthNow, type Provider } from './provider';
+import { withTimeout } from './timeout';
+import { errorMessage } from '../../../shared/errors';
 
 export interface RegistryOptions {
   logger: Logger;
@@ -15,7 +18,7 @@ export interface RegistryOptions {
 export interface StopOptions {
   /** Absolute time (performance.now()) past which nothing more is waited for. */
   deadlineAt?: number;
-  onPhaseStart?(phase: Phase, providers: readonly Provider[]): void;
+  onPhaseStart?(phase: ProviderPhase, providers: readonly Provider[]): void;
   onRecord?(record: CloseRecord): void;
 }
 
@@ -24,12 +27,6 @@ export interface StopSummary {
   ok: number;
   failed: number;
   ms: number;
-}
-
-export interface ProviderHealth extends Health {
-  id: string;
-  kind: string;
-  phase: Phase;
 }
 
 export class RegistrationError extends Error {
@@ -41,6 +38,8 @@ export class RegistrationError extends Error {
 
 export class ProviderRegistry {
   private readonly providers = new Map<string, Provider>();
+  /** Providers whose initialize() is in flight: a shutdown that begins now closes them too. */
+  private readonly starting = new Map<string, { provider: Provider; initialized: Promise<unknown> }>();
   private readonly totals: CleanupCounters = emptyCounters();
   private stopping: Promise<StopSummary> | null = null;
   private readonly logger: Logger;
@@ -58,16 +57,27 @@ export class ProviderRegistry {
   /** Initializes the provider and adds it; a failed initialize is cleaned up and leaves nothing registered. */
   async register<P extends Provider>(provider: P): Promise<P> {
     if (this.stopping) throw new RegistrationError(provider.id, 'the registry is stopped');
-    if (this.providers.has(provider.id)) throw new RegistrationError(provider.id, 'the id is already registered');
+    if (this.providers.has(provider.id) || this.starting.has(provider.id)) {
+      throw new RegistrationError(provider.id, 'the id is already registered');
+    }
     if (!CLOSE_PHASES.includes(provider.phase)) throw new RegistrationError(provider.id, `unknown phase "${String(provider.phase)}"`);
     if (provider.initialize) {
       const started = performance.now();
+      const initializing = withTimeout(provider.initialize(), this.initializeTimeoutMs, `initialize of ${provider.id}`);
+      this.starting.set(provider.id, { provider, initialized: initializing.catch(() => undefined) });
       try {
-        await withTimeout(provider.initialize(), this.initializeTimeoutMs, `initialize of ${provider.id}`);
+        await initializing;
       } catch (err) {
+        this.starting.delete(provider.id);
+        // Shutdown began meanwhile: stop() closes it and lists it in its report.
+        if (this.stopping) throw new RegistrationError(provider.id, `the studio is shutting down (${errorMessage(err)})`);
         this.logger.warn({ provider: provider.id }, `Provider ${provider.id} failed to initialize: ${errorMessage(err)}; closing what it opened`);
         this.count(await closeProvider(provider, this.cleanupTimeoutMs, this.logger));
         throw new RegistrationError(provider.id, errorMessage(err));
+      }
+      this.starting.delete(provider.id);
+      if (this.stopping) {
+        throw new RegistrationError(provider.id, 'the studio began shutting down while it started; it is closed with the others');
       }
       this.logger.debug({ provider: provider.id }, `Initialized provider ${provider.id} (${Math.round(performance.now() - started)} ms)`);
     }
@@ -87,7 +97,7 @@ export class ProviderRegistry {
     return this.providers.get(id);
   }
 
-  list(): { id: string; kind: string; phase: Phase }[] {
+  list(): ProviderInfo[] {
     return [...this.providers.values()].map(({ id, kind, phase }) => ({ id, kind, phase }));
   }
 
@@ -126,14 +136,19 @@ export class ProviderRegistry {
     const started = performance.now();
     this.logger.info('Cleaning up all provider instances...');
     const records: CloseRecord[] = [];
-    const all = [...this.providers.values()];
+    const starting = new Map(this.starting);
+    const all = [...this.providers.values(), ...[...starting.values()].map((s) => s.provider)];
     for (const phase of CLOSE_PHASES) {
       const inPhase = all.filter((p) => p.phase === phase);
       options.onPhaseStart?.(phase, inPhase);
       await Promise.all(
         inPhase.map(async (provider) => {
           const timeout = this.timeoutWithin(options.deadlineAt);
-          const record = this.count(await closeProvider(provider, timeout, this.logger));
+          const init = starting.get(provider.id);
+          const closed = init
+            ? closeStartingProvider(provider, init.initialized, timeout, this.logger)
+            : closeProvider(provider, timeout, this.logger);
+          const record = this.count(await closed);
           records.push(record);
           options.onRecord?.(record);
         }),

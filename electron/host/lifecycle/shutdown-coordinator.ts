@@ -1,19 +1,17 @@
 import { EventEmitter } from 'node:events';
-import type { DrainResult } from '../engine/execution-engine';
+import type { ProviderPhase } from '../../../shared/health';
+import type { DrainResult, ShutdownReport, ShutdownStep } from '../../../shared/shutdown';
 import type { Logger } from '../log/logger';
 import { countRecords } from './cleanup-counters';
 import type { CloseRecord } from './close-provider';
-import { CLOSE_PHASES, type Phase } from './provider';
 import type { ProviderRegistry } from './provider-registry';
-import type { ShutdownReport, ShutdownReportStore } from './shutdown-report';
-import { errorMessage } from './timeout';
+import type { ShutdownReportStore } from './shutdown-report';
+import { errorMessage } from '../../../shared/errors';
 
-export const SHUTDOWN_STEPS = ['stop-accepting', 'drain', ...CLOSE_PHASES, 'report', 'exit'] as const;
-export type ShutdownStep = (typeof SHUTDOWN_STEPS)[number];
-
-export type ShutdownProgress =
+/** The coordinator's own progress events; ipc/shutdown-progress.ts turns them into the wire's ShutdownProgress. */
+export type CoordinatorProgress =
   | { type: 'step'; step: ShutdownStep; providers?: string[] }
-  | { type: 'provider'; step: Phase; record: CloseRecord }
+  | { type: 'provider'; step: ProviderPhase; record: CloseRecord }
   | { type: 'done'; exitCode: 0 | 1; ms: number };
 
 /** What the coordinator needs from the engine: steps 1 and 2. */
@@ -27,6 +25,7 @@ export interface CoordinatorOptions {
   intake: Intake;
   logger: Logger;
   reports: ShutdownReportStore;
+  /** The last step: writes out (the studio also closes) the log file. */
   flushLogs: () => Promise<void>;
   /** Bound on the whole shutdown (default 5 s). */
   deadlineMs?: number;
@@ -41,7 +40,7 @@ export interface RunOptions {
 
 /** One path out: every way of quitting calls run(); every caller gets the same run. */
 export class ShutdownCoordinator {
-  readonly events = new EventEmitter<{ progress: [ShutdownProgress] }>();
+  readonly events = new EventEmitter<{ progress: [CoordinatorProgress] }>();
   private running: Promise<ShutdownReport> | null = null;
   /** Bound on the whole shutdown. */
   readonly deadlineMs: number;
@@ -61,7 +60,7 @@ export class ShutdownCoordinator {
     return this.running;
   }
 
-  private emit(progress: ShutdownProgress): void {
+  private emit(progress: CoordinatorProgress): void {
     try {
       this.events.emit('progress', progress);
     } catch (err) {

@@ -1,21 +1,11 @@
 import { EventEmitter } from 'node:events';
-
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { LOG_LEVELS, type LogLevel, type LogLine } from '../../../shared/logs';
 
 const PINO_LEVELS: Record<number, LogLevel> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
-export interface LogEntry {
-  time: number;
-  level: LogLevel;
-  msg: string;
-  module?: string;
-  fields: Record<string, unknown>;
-}
-
 /** A pino destination that keeps the last `capacity` entries in memory for the log panel and tests. */
 export class LogRing {
-  private readonly entries: LogEntry[] = [];
+  private readonly entries: LogLine[] = [];
   private readonly events = new EventEmitter();
 
   constructor(private readonly capacity = 2000) {}
@@ -28,7 +18,7 @@ export class LogRing {
       return;
     }
     const { time, level, msg, module, pid: _pid, hostname: _host, ...fields } = parsed;
-    const entry: LogEntry = {
+    const entry: LogLine = {
       time: typeof time === 'number' ? time : Date.now(),
       level: PINO_LEVELS[Number(level)] ?? 'info',
       msg: typeof msg === 'string' ? msg : '',
@@ -40,7 +30,7 @@ export class LogRing {
     this.events.emit('entry', entry);
   }
 
-  tail(limit = 200, minLevel: LogLevel = 'trace'): LogEntry[] {
+  tail(limit = 200, minLevel: LogLevel = 'trace'): LogLine[] {
     const min = LOG_LEVELS.indexOf(minLevel);
     return this.entries.filter((e) => LOG_LEVELS.indexOf(e.level) >= min).slice(-limit);
   }
@@ -49,7 +39,7 @@ export class LogRing {
     return this.entries.map((e) => `${e.level.toUpperCase()} ${e.msg}`);
   }
 
-  subscribe(listener: (entry: LogEntry) => void): () => void {
+  subscribe(listener: (entry: LogLine) => void): () => void {
     this.events.on('entry', listener);
     return () => this.events.off('entry', listener);
   }

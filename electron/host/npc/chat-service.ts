@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import type { KnowledgeChunk, ReplyMeta, Usage } from '../../../shared/chat';
 import type { ExecutionEngine } from '../engine/execution-engine';
 import { isAbortError } from '../engine/errors';
 import type { Logger } from '../log/logger';
-import { errorMessage } from '../lifecycle/timeout';
-import type { ChatMessage, ChatRequest, Processor, Usage } from '../processors/processor';
-import type { Npc } from './npc-schema';
+import type { ChatMessage, ChatRequest, Processor } from '../processors/processor';
+import type { Npc } from '../../../shared/npc';
 import type { NpcStore } from './npc-store';
+import type { TimedEffectState } from '../../../shared/lorebook';
+import { npcLorebooks, seedOf, type LorebookLookup } from '../lore/npc-lore';
 import { assemblePrompt, type AssembledPrompt } from './prompt/assemble';
 import { renderGreetings } from './prompt/macros';
-import type { KnowledgeChunk } from './prompt/system-prompt';
+import { ReplyDraft } from './reply-draft';
 import type { ConversationRef, ConversationView, TranscriptMessage } from './transcript-schema';
+import { ChatInputError, TurnBusyError } from './chat-errors';
 import { TranscriptError, type ReplyInput, type TranscriptStore } from './transcript-store';
+import { errorMessage } from '../../../shared/errors';
 
 /** Where a turn's lore chunks come from (the knowledge store, adapted by knowledge-lore.ts). */
 export interface LoreRetriever {
@@ -29,12 +33,16 @@ export interface ChatServiceOptions {
   npcs: NpcStore;
   transcripts: TranscriptStore;
   lore: LoreRetriever | null;
+  /** Standalone lorebooks (attached to NPCs, or linked by a card's `extensions.world`); null: the card's own book only. */
+  lorebooks?: LorebookLookup | null;
   /** The processor for an NPC's `studio.processor`; throws a clear error when it is not available. */
   processorFor(kind: Npc['studio']['processor']): Processor;
   events: ChatEvents;
   logger: Logger;
   /** Knowledge chunks retrieved per turn. */
   loreChunks?: number;
+  /** A local model's trained context length (Ollama's /api/show), for the prompt budget; undefined if unknown. */
+  modelContextLength?(model: string, signal: AbortSignal): Promise<number | undefined>;
   userName?: string;
 }
 
@@ -66,6 +74,10 @@ interface Plan {
   alternative: number;
   history: ChatMessage[];
   latestText: string;
+  /** The message a regenerated reply becomes a swipe of (journaled with its drafts). */
+  swipeOf?: string;
+  /** The conversation's lore timed effects (sticky, cooldown) as the reply before this one left them. */
+  loreState?: TimedEffectState;
   /** Saves the reply and returns its message id. */
   save(reply: ReplyInput, failedEmpty: boolean): Promise<string>;
 }
@@ -119,7 +131,7 @@ export class ChatService {
   async send(npcId: string, text: string): Promise<StartedTurn> {
     const npc = this.options.npcs.get(npcId);
     const ref = this.refOf(npcId);
-    if (typeof text !== 'string' || !text.trim()) throw new TranscriptError(ref, 'the message is empty; say something');
+    if (typeof text !== 'string' || !text.trim()) throw new ChatInputError('text', 'the message is empty; say something');
     return this.begin(npc, async () => {
       const view = await this.conversation(npcId);
       // The message is written (fsynced) while the reply starts: the first token need not wait for the disk.
@@ -129,6 +141,7 @@ export class ChatService {
         alternative: 0,
         history: [...toChatMessages(view.messages), { role: 'user', content: text }],
         latestText: text,
+        ...loreStateBefore(view.messages, view.messages.length),
         // Never a reply without its question: the reply is written only once the message is on disk.
         // A failed reply is kept even when empty: the transcript says the message went unanswered and why.
         save: async (reply) => {
@@ -154,6 +167,9 @@ export class ChatService {
       if (latest?.role !== 'user') throw new TranscriptError(ref, `reply ${messageId} answers no message of yours; send one first`);
       return {
         alternative: target.swipes.length,
+        swipeOf: messageId,
+        // The state from before the reply being regenerated: its own effects are not counted twice.
+        ...loreStateBefore(view.messages, index),
         history,
         latestText: latest.content,
         // A failed attempt with nothing streamed adds no empty alternative: the chosen reply stays as it was.
@@ -175,7 +191,7 @@ export class ChatService {
     const { engine, events, logger } = this.options;
     const npcId = npc.id;
     const busy = [...this.streaming.entries()].find(([, t]) => t.npcId === npcId);
-    if (busy) return Promise.reject(new TranscriptError(this.refOf(npcId), `a reply is still streaming (turn ${busy[0]}); stop it or wait for it to finish`));
+    if (busy) return Promise.reject(new TurnBusyError(npcId, busy[0]));
 
     const turnId = `t-${randomUUID()}`;
     const turn: Turn = { npcId, controller: new AbortController(), text: '', alternative: -1 };
@@ -220,15 +236,26 @@ export class ChatService {
     let failure: unknown;
     let interrupted = false;
     let interruption: unknown;
+    const ref = this.refOf(npcId);
+    const draft = new ReplyDraft(
+      (text) => this.options.transcripts.appendDraft(ref, turnId, text, plan.swipeOf),
+      (err) => logger.warn({ npcId, turnId }, `Could not journal the streaming reply of ${npcId} (saved at its end): ${errorMessage(err)}`),
+    );
     try {
       const chunks = await this.retrieve(npcId, plan.latestText);
       signal.throwIfAborted();
-      prompt = assemblePrompt({ npcId, card: npc.card, studio: npc.studio, history: plan.history, chunks, userName: this.options.userName });
+      const books = npcLorebooks(npc, this.options.lorebooks ?? null);
+      if (books.missing.length) logger.warn({ npcId }, `Lorebooks of ${npc.card.name} not found, left out: ${books.missing.join(', ')}`);
+      const lore = { books: books.books, named: books.named, seed: seedOf(turnId), ...(plan.loreState ? { state: plan.loreState } : {}) };
+      const local = npc.studio.processor === 'local';
+      const modelContextLength = local ? await this.options.modelContextLength?.(npc.studio.model, signal) : undefined;
+      prompt = assemblePrompt({ npcId, card: npc.card, studio: npc.studio, history: plan.history, chunks, userName: this.options.userName, lore, modelContextLength });
       const request: ChatRequest = { npcId, model: prompt.model, system: prompt.system, messages: prompt.messages, sampling: prompt.sampling };
       const processor = this.options.processorFor(npc.studio.processor);
       for await (const event of processor.chat(request, signal)) {
         if (event.type === 'token') {
           turn.text += event.text;
+          draft.add(event.text);
           events.token({ turnId, npcId, text: event.text, alternative });
         } else {
           usage = event.usage;
@@ -247,7 +274,9 @@ export class ChatService {
     const meta = replyMeta(npc, prompt, usage, failure, interruption);
     let messageId: string;
     try {
-      messageId = await plan.save({ text, ...(interrupted || failure ? { interrupted: true } : {}), meta }, Boolean(failure) && text === '');
+      await draft.close();
+      const reply = { text, turn: turnId, ...(interrupted || failure ? { interrupted: true } : {}), meta };
+      messageId = await plan.save(reply, Boolean(failure) && text === '');
     } finally {
       this.streaming.delete(turnId);
     }
@@ -272,6 +301,15 @@ export class ChatService {
   }
 }
 
+/** The lore timed-effect state the last reply before `end` saved (sticky and cooldown carry over from it). */
+function loreStateBefore(messages: readonly TranscriptMessage[], end: number): { loreState?: TimedEffectState } {
+  for (let i = end - 1; i >= 0; i--) {
+    const state = messages[i]!.meta?.used?.lore?.state;
+    if (state) return { loreState: state };
+  }
+  return {};
+}
+
 function toChatMessages(messages: readonly TranscriptMessage[]): ChatMessage[] {
   return messages.filter((m) => m.text.trim() !== '').map((m) => ({ role: m.role, content: m.text }));
 }
@@ -281,7 +319,7 @@ function toChatMessages(messages: readonly TranscriptMessage[]): ChatMessage[] {
  * error or why it was interrupted, what the prompt used (lorebook entries, chunks with sources, token estimate
  * per part) and the parts of the prompt that are not in the transcript already, for the prompt inspector.
  */
-function replyMeta(npc: Npc, prompt: AssembledPrompt | undefined, usage: Usage | undefined, failure: unknown, interruption: unknown): Record<string, unknown> {
+function replyMeta(npc: Npc, prompt: AssembledPrompt | undefined, usage: Usage | undefined, failure: unknown, interruption: unknown): ReplyMeta {
   return {
     processor: npc.studio.processor,
     model: npc.studio.model,
@@ -296,7 +334,7 @@ function replyMeta(npc: Npc, prompt: AssembledPrompt | undefined, usage: Usage |
  * The system prompt and the turn's own messages. The earlier history is not copied: it is the transcript
  * itself, and copying it into every reply would make a transcript grow with the square of its length.
  */
-function promptParts(prompt: AssembledPrompt): { system: string; user: string; postHistory: string[] } {
+function promptParts(prompt: AssembledPrompt): NonNullable<ReplyMeta['prompt']> {
   const lastUser = prompt.messages.map((m) => m.role).lastIndexOf('user');
   return {
     system: prompt.system,

@@ -39,3 +39,14 @@ export class StoreClosedError extends Error {
     this.name = 'StoreClosedError';
   }
 }
+
+/** The NPC is replying right now; it cannot be deleted under the reply. */
+export class NpcBusyError extends Error {
+  constructor(
+    readonly npcName: string,
+    readonly npcId: string,
+  ) {
+    super(`${npcName} (${npcId}) is still replying; stop the reply (or wait for it), then delete the NPC`);
+    this.name = 'NpcBusyError';
+  }
+}

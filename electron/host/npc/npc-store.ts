@@ -1,18 +1,39 @@
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { FileProblem, formatZodPath, readJsonFile, writeJsonAtomic } from '../fs/json-file';
-import { healthNow, type Health, type Provider } from '../lifecycle/provider';
+import type { Health } from '../../../shared/health';
+import { healthNow, type Provider } from '../lifecycle/provider';
 import type { Logger } from '../log/logger';
 import { openFilePaths } from '../resources/proc';
-import { decodeCard, encodeCardJson, encodeCardPng, type CardFormat, type CardInput } from './card-codec';
+import { ART_TYPES, inspectArt, type ArtExt, type ArtInfo } from './card-art';
+import { decodeCardFile, encodeCardJson, encodeCardPng, encodeCharx, type CardFormat, type CardInput } from './card-codec';
+import { exportFileName } from './export-file-name';
 import { NpcFileConflictError, NpcNotFoundError, NpcValidationError, StoreClosedError } from './npc-errors';
-import { npcDraftSchema, npcIdSchema, npcSchema, type Npc, type NpcFileProblem, type NpcSummary } from './npc-schema';
+import { npcIdSchema } from '../../../shared/ids';
+import { npcDraftSchema, npcSchema, type Npc, type NpcSummary } from '../../../shared/npc';
+
+/** A file in the NPC folder that could not be used; it is kept as it is. */
+export interface NpcFileProblem {
+  file: string;
+  id: string;
+  fieldPath?: string;
+  reason: string;
+}
 
 export interface NpcStoreOptions {
   /** The NPC folder, e.g. <user-data>/npcs; one <id>.json per NPC. */
   dir: string;
   logger: Logger;
+  /**
+   * App data a CHARX carries beside the card (the NPC's test suite, suites/suite-charx.ts): `export` turns the
+   * files kept from import into the files to write; `import` takes an imported NPC's files and returns warnings.
+   */
+  charxAppData?: {
+    export(npcId: string, kept: ReadonlyMap<string, Buffer>): Map<string, Buffer>;
+    import(npcId: string, files: ReadonlyMap<string, Buffer>): Promise<string[]>;
+  };
 }
 
 export interface ImportedNpc {
@@ -21,8 +42,24 @@ export interface ImportedNpc {
   warnings: string[];
 }
 
+export interface NpcArt {
+  bytes: Buffer;
+  info: ArtInfo;
+}
+
+export type CardExportFormat = 'json' | 'json-v3' | 'png' | 'charx';
+
+export interface ExportedCardFile {
+  fileName: string;
+  mime: 'application/json' | 'image/png' | 'application/zip';
+  bytes: Buffer;
+}
+
+const ART_FILE = /^art\.(png|jpg|webp)$/;
+
 /**
- * NPCs as one JSON file each, written atomically. On open, a file that fails validation is listed in
+ * NPCs as one JSON file each, written atomically. Each NPC's files beside its card live in <id>.assets/:
+ * art.<png|jpg|webp> (the card art) and charx/… (CHARX entries kept for export, by their path in the zip). On open, a file that fails validation is listed in
  * problems() (file + field path) and left exactly as it is: save() and delete() refuse its id rather
  * than overwrite it (choosing a new id silently would leave two NPCs of one name; refusing says why).
  */
@@ -111,7 +148,11 @@ export class NpcStore implements Provider {
       throw new NpcFileConflictError(id, file, 'it appeared after the store was opened', 'save');
     }
     const now = new Date().toISOString();
-    const npc = npcSchema.parse({ version: 1, id, createdAt: existing?.createdAt ?? now, updatedAt: now, studio: parsed.data.studio, card: parsed.data.card });
+    const cardExtra = parsed.data.cardExtra ?? existing?.cardExtra;
+    const npc = npcSchema.parse({
+      version: 1, id, createdAt: existing?.createdAt ?? now, updatedAt: now, studio: parsed.data.studio, card: parsed.data.card,
+      ...(cardExtra && Object.keys(cardExtra).length ? { cardExtra } : {}),
+    });
     await writeJsonAtomic(file, npc);
     npcs.set(id, npc);
     this.log.debug({ id, name: npc.card.name }, existing ? 'NPC saved' : 'NPC created');
@@ -128,27 +169,123 @@ export class NpcStore implements Provider {
     if (!npcs.has(id)) throw new NpcNotFoundError(id);
     await unlink(this.fileOf(id));
     npcs.delete(id);
+    await rm(this.assetsDir(id), { recursive: true, force: true });
     this.log.debug({ id }, 'NPC deleted');
   }
 
-  /** Imports a V2/V1 card (JSON text, JSON bytes or PNG bytes) as a new NPC. */
+  /**
+   * Imports a card (V1/V2/V3 JSON text or bytes, PNG, CHARX) as a new NPC, with its art and CHARX assets.
+   * Validated with the schema and limits save uses, so what imports saves; if its files cannot be written
+   * the NPC is removed again.
+   */
   importCard(input: CardInput): Promise<ImportedNpc> {
     return this.track(
       (async () => {
         this.open();
-        const decoded = decodeCard(input);
-        const npc = await this.saveNow({ card: decoded.card, ...(decoded.studio ? { studio: decoded.studio } : {}) });
+        const decoded = await decodeCardFile(input);
+        const npc = await this.saveNow({
+          card: decoded.card,
+          ...(decoded.studio ? { studio: decoded.studio } : {}),
+          ...(Object.keys(decoded.extra).length ? { cardExtra: decoded.extra } : {}),
+        });
+        try {
+          if (decoded.art) await this.writeArt(npc.id, decoded.art);
+          for (const [path, bytes] of decoded.files) await this.writeInside(join(this.assetsDir(npc.id), 'charx'), path, bytes);
+        } catch (err) {
+          await rm(this.assetsDir(npc.id), { recursive: true, force: true });
+          await unlink(this.fileOf(npc.id));
+          this.npcs?.delete(npc.id);
+          throw err;
+        }
+        if (this.options.charxAppData && decoded.files.size) decoded.warnings.push(...(await this.options.charxAppData.import(npc.id, decoded.files)));
         for (const w of decoded.warnings) this.log.warn({ id: npc.id }, `card import: ${w}`);
         return { npc, format: decoded.format, warnings: decoded.warnings };
       })(),
     );
   }
 
-  exportCard(id: string, format: 'json'): string;
-  exportCard(id: string, format: 'png', image?: Uint8Array): Buffer;
-  exportCard(id: string, format: 'json' | 'png', image?: Uint8Array): string | Buffer {
+  /**
+   * The NPC as a card file: V2 JSON (with the V1 fields), V3 JSON, a PNG of its art with the card in it,
+   * or a CHARX with the art as its icon and the assets it came with.
+   */
+  async exportCard(id: string, format: CardExportFormat): Promise<ExportedCardFile> {
     const npc = this.get(id);
-    return format === 'json' ? encodeCardJson(npc) : encodeCardPng(npc, image);
+    const art = await this.getArt(id);
+    const name = (ext: string) => exportFileName(npc.card.name, npc.id, ext);
+    switch (format) {
+      case 'json':
+      case 'json-v3':
+        return { fileName: name(format === 'json' ? 'json' : 'v3.json'), mime: 'application/json', bytes: Buffer.from(encodeCardJson(npc, format === 'json' ? 'v2' : 'v3'), 'utf8') };
+      case 'png':
+        return { fileName: name('png'), mime: 'image/png', bytes: encodeCardPng(npc, art?.bytes) };
+      case 'charx': {
+        const kept = await this.readCharxFiles(id);
+        const files = this.options.charxAppData ? this.options.charxAppData.export(id, kept) : kept;
+        const bytes = await encodeCharx(npc, art ? { bytes: art.bytes, ext: art.info.ext } : undefined, files);
+        return { fileName: name('charx'), mime: 'application/zip', bytes };
+      }
+    }
+  }
+
+  /** The NPC's card art, or null when it has none. */
+  async getArt(id: string): Promise<NpcArt | null> {
+    this.get(id);
+    const names = await readdir(this.assetsDir(id)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    const name = names.filter((n) => ART_FILE.test(n)).sort()[0];
+    if (!name) return null;
+    const bytes = await readFile(join(this.assetsDir(id), name));
+    return { bytes, info: inspectArt(bytes) };
+  }
+
+  /** Replaces the NPC's art with a PNG, JPEG or WebP image (checked; ArtError says why not). */
+  setArt(id: string, bytes: Uint8Array): Promise<ArtInfo> {
+    return this.track(
+      (async () => {
+        this.refuseInvalid(id, 'save');
+        this.get(id);
+        return this.writeArt(id, bytes);
+      })(),
+    );
+  }
+
+  private async writeArt(id: string, bytes: Uint8Array): Promise<ArtInfo> {
+    const info = inspectArt(bytes);
+    const dir = this.assetsDir(id);
+    await mkdir(dir, { recursive: true });
+    await writeFileAtomic(join(dir, `art.${info.ext}`), Buffer.from(bytes), { fsync: true, mode: 0o600 });
+    for (const ext of Object.keys(ART_TYPES) as ArtExt[]) {
+      if (ext !== info.ext) await rm(join(dir, `art.${ext}`), { force: true });
+    }
+    return info;
+  }
+
+  /** Writes `path` (a relative, `/`-separated path) under `base`; refuses anything that would land outside it. */
+  private async writeInside(base: string, path: string, bytes: Uint8Array): Promise<void> {
+    const file = join(base, ...path.split('/'));
+    const rel = relative(base, file);
+    if (!rel || rel.startsWith('..') || rel.startsWith(sep) || path.split('/').some((p) => p === '..' || p === '.' || p === '')) {
+      throw new NpcValidationError(path, 'the asset path leaves the NPC folder; refused');
+    }
+    await mkdir(dirname(file), { recursive: true });
+    await writeFileAtomic(file, Buffer.from(bytes), { fsync: true, mode: 0o600 });
+  }
+
+  private async readCharxFiles(id: string): Promise<Map<string, Buffer>> {
+    const base = join(this.assetsDir(id), 'charx');
+    const files = new Map<string, Buffer>();
+    const entries = await readdir(base, { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const file = join(entry.parentPath, entry.name);
+      files.set(relative(base, file).split(sep).join('/'), await readFile(file));
+    }
+    return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   async cleanup(): Promise<void> {
@@ -184,6 +321,10 @@ export class NpcStore implements Provider {
 
   private fileOf(id: string): string {
     return join(this.dir, `${id}.json`);
+  }
+
+  private assetsDir(id: string): string {
+    return join(this.dir, `${id}.assets`);
   }
 
   private newId(name: string): string {

@@ -1,5 +1,13 @@
 import type { ConversationView, TranscriptEvent, TranscriptMessage, TranscriptProblem } from './transcript-schema';
 
+/** A reply that was streaming: its text so far, from its reply-draft events. */
+export interface OpenDraft {
+  turn: string;
+  swipeOf?: string;
+  text: string;
+  at: string;
+}
+
 interface MessageState {
   id: string;
   role: TranscriptMessage['role'];
@@ -15,6 +23,7 @@ interface MessageState {
  */
 export class ConversationState {
   private readonly messages = new Map<string, MessageState>();
+  private readonly drafts = new Map<string, OpenDraft>();
   private startedAt: string | null = null;
   private added = 0;
   readonly problems: TranscriptProblem[] = [];
@@ -35,6 +44,8 @@ export class ConversationState {
    */
   check(event: TranscriptEvent, replay = false): string | null {
     switch (event.type) {
+      case 'reply-draft':
+        return null;
       case 'conversation-started':
         return this.startedAt ? 'the conversation has already started' : null;
       case 'message-added': {
@@ -64,7 +75,14 @@ export class ConversationState {
       this.problems.push({ line, reason: `${event.type} skipped: ${problem}`, dropped: false });
       return false;
     }
+    if ((event.type === 'message-added' || event.type === 'swipe-added') && event.turn) this.drafts.delete(event.turn);
     switch (event.type) {
+      case 'reply-draft': {
+        const draft = this.drafts.get(event.turn);
+        if (draft) draft.text += event.text;
+        else this.drafts.set(event.turn, { turn: event.turn, text: event.text, at: event.at, ...(event.swipeOf ? { swipeOf: event.swipeOf } : {}) });
+        break;
+      }
       case 'conversation-started':
         this.startedAt = event.at;
         break;
@@ -104,6 +122,16 @@ export class ConversationState {
         break;
     }
     return true;
+  }
+
+  /** Replies whose stream never ended in this journal. */
+  openDrafts(): OpenDraft[] {
+    return [...this.drafts.values()].map((d) => ({ ...d }));
+  }
+
+  /** Whether a recovered draft can become a swipe of `id` (an assistant message still there). */
+  canTakeSwipe(id: string): boolean {
+    return this.messages.get(id)?.role === 'assistant';
   }
 
   message(id: string): TranscriptMessage | undefined {

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Journal } from '../fs/journal';
 import { formatZodPath } from '../fs/json-file';
-import { healthNow, type Health, type Provider } from '../lifecycle/provider';
+import type { ReplyMeta, TranscriptRole } from '../../../shared/chat';
+import type { Health } from '../../../shared/health';
+import { healthNow, type Provider } from '../lifecycle/provider';
 import type { Logger } from '../log/logger';
 import { openFilePaths } from '../resources/proc';
 import { StoreClosedError } from './npc-errors';
-import { npcIdSchema } from './npc-schema';
+import { npcIdSchema } from '../../../shared/ids';
 import { ConversationState } from './transcript-fold';
 import { transcriptToJson, transcriptToMarkdown, type ExportNames } from './transcript-export';
 import {
@@ -31,8 +33,13 @@ export interface ReplyInput {
   text: string;
   /** A partial reply (stopped by the user, or cut by shutdown). */
   interrupted?: boolean;
-  meta?: Record<string, unknown>;
+  meta?: ReplyMeta;
+  /** The streamed turn this reply ends: closes its reply-draft events. */
+  turn?: string;
 }
+
+/** Why a recovered draft ended: the host stopped without saving it. */
+export const DRAFT_RECOVERED_REASON = 'NPC Studio ended before this reply finished; the text is what was saved while it streamed';
 
 export interface ConversationInfo {
   conversationId: string;
@@ -118,11 +125,12 @@ export class TranscriptStore implements Provider {
     return infos.sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt));
   }
 
-  async addMessage(ref: ConversationRef, role: 'user' | 'assistant', input: ReplyInput): Promise<TranscriptMessage> {
+  async addMessage(ref: ConversationRef, role: TranscriptRole, input: ReplyInput): Promise<TranscriptMessage> {
     return touched(await this.change(ref, (state) => ({
       type: 'message-added', at: new Date().toISOString(), id: state.nextMessageId(), role, text: input.text,
       ...(input.interrupted ? { interrupted: true } : {}),
       ...(input.meta ? { meta: input.meta } : {}),
+      ...(input.turn ? { turn: input.turn } : {}),
     })));
   }
 
@@ -132,7 +140,13 @@ export class TranscriptStore implements Provider {
       type: 'swipe-added', at: new Date().toISOString(), id: messageId, text: input.text,
       ...(input.interrupted ? { interrupted: true } : {}),
       ...(input.meta ? { meta: input.meta } : {}),
+      ...(input.turn ? { turn: input.turn } : {}),
     })));
+  }
+
+  /** More text of a reply still streaming (`swipeOf`: the message a regenerated reply will be a swipe of). */
+  async appendDraft(ref: ConversationRef, turn: string, text: string, swipeOf?: string): Promise<void> {
+    await this.change(ref, () => ({ type: 'reply-draft', at: new Date().toISOString(), turn, text, ...(swipeOf ? { swipeOf } : {}) }));
   }
 
   async chooseSwipe(ref: ConversationRef, messageId: string, index: number): Promise<TranscriptMessage> {
@@ -161,6 +175,19 @@ export class TranscriptStore implements Provider {
     this.conversations!.delete(key);
     const conv = await pending.catch(() => null);
     if (conv) await closeJournal(conv);
+  }
+
+  /** Deletes every conversation of an NPC (its journals closed first): a new NPC with the same id starts empty. */
+  async deleteNpc(npcId: string): Promise<void> {
+    const id = checkedId(npcIdSchema, npcId, 'npcId');
+    const conversations = this.open();
+    const keys = [...conversations.keys()].filter((key) => key.startsWith(`${id}/`));
+    for (const key of keys) {
+      const [, conversationId] = key.split('/') as [string, string];
+      await this.closeConversation({ npcId: id, conversationId });
+    }
+    await rm(join(this.dir, id), { recursive: true, force: true });
+    this.log.info({ npcId: id, closed: keys.length }, 'conversations of a deleted NPC removed');
   }
 
   /** Waits for pending appends and closes every journal. Idempotent. */
@@ -209,6 +236,7 @@ export class TranscriptStore implements Provider {
     const state = new ConversationState(npcId, conversationId);
     records.forEach((event) => state.apply(event, undefined, true));
     for (const p of state.problems) this.log.warn({ file }, `transcript: ${p.reason}`);
+    await recoverDrafts(journal, state, this.log, file);
     return { journal, state, opened, queue: Promise.resolve() };
   }
 
@@ -237,6 +265,23 @@ export class TranscriptStore implements Provider {
   private open(): Map<string, Promise<OpenConversation>> {
     if (!this.conversations) throw new StoreClosedError('the transcript store');
     return this.conversations;
+  }
+}
+
+/**
+ * Replies that were streaming when the host was killed: each becomes an interrupted reply with the text its
+ * drafts saved, written to the journal so the mark stays.
+ */
+async function recoverDrafts(journal: Journal<TranscriptEvent>, state: ConversationState, log: Logger, file: string): Promise<void> {
+  for (const draft of state.openDrafts()) {
+    const at = new Date().toISOString();
+    const common = { at, text: draft.text, interrupted: true, meta: { interruptedBy: DRAFT_RECOVERED_REASON }, turn: draft.turn };
+    const event: TranscriptEvent = draft.swipeOf && state.canTakeSwipe(draft.swipeOf)
+      ? { type: 'swipe-added', id: draft.swipeOf, ...common }
+      : { type: 'message-added', id: state.nextMessageId(), role: 'assistant', ...common };
+    await journal.append(event);
+    state.apply(event);
+    log.warn({ file, turn: draft.turn, chars: draft.text.length }, 'transcript: a reply cut by an unclean exit was recovered, interrupted');
   }
 }
 

@@ -1,3 +1,6 @@
+import type { Usage } from '../../../shared/chat';
+import type { ProcessorKind, Sampling } from '../../../shared/npc';
+
 /** The one interface the local (Ollama) and hosted (Bedrock) processors share. */
 
 export type ChatRole = 'system' | 'user' | 'assistant';
@@ -7,34 +10,14 @@ export interface ChatMessage {
   content: string;
 }
 
-export interface Sampling {
-  temperature?: number;
-  topP?: number;
-  /** Context window in tokens (Ollama num_ctx). */
-  numCtx?: number;
-  maxTokens?: number;
-  /** Ollama keep_alive, e.g. "5m". */
-  keepAlive?: string;
-}
-
 export interface ChatRequest {
   npcId: string;
   model: string;
   system: string;
   messages: ChatMessage[];
   sampling?: Sampling;
-}
-
-export interface Usage {
-  promptTokens: number;
-  replyTokens: number;
-  /** Wall time of the whole call as the processor measured it. */
-  latencyMs: number;
-  /** Model-side durations where the backend reports them. */
-  totalDurationMs?: number;
-  loadDurationMs?: number;
-  promptEvalDurationMs?: number;
-  evalDurationMs?: number;
+  /** Fixed sampling seed (Ollama options.seed), for reproducible test samples; Bedrock Converse has none and ignores it. */
+  seed?: number;
 }
 
 export type ChatEvent =
@@ -42,7 +25,7 @@ export type ChatEvent =
   | { type: 'done'; usage: Usage; model: string; stopReason?: string };
 
 export interface Processor {
-  readonly kind: 'local' | 'hosted';
+  readonly kind: ProcessorKind;
   /** Streams the reply. Aborting `signal` cancels the request upstream and ends the iteration with an AbortError. */
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatEvent>;
 }

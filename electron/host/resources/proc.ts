@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readdirSync, readlinkSync, readFileSync } from 'node:fs';
 
 /** OS-level probes from /proc (Linux). Elsewhere they return null so health says "unknown", never a made-up 0. */
@@ -79,7 +80,28 @@ const TCP_STATES: Record<string, string> = {
   '07': 'CLOSE', '08': 'CLOSE_WAIT', '09': 'LAST_ACK', '0A': 'LISTEN', '0B': 'CLOSING',
 };
 
+/**
+ * Within `work` (a health check of every provider), /proc/net/tcp is read at most every SHARED_TCP_TABLE_MS and
+ * shared: the kernel takes milliseconds to produce it, and several providers ask each second. Outside such a
+ * scope (tests, shutdown checks) every call reads it afresh.
+ */
+const tcpScope = new AsyncLocalStorage<true>();
+/** How old the health beat's copy of the table may be: the 1 Hz beat reads it every third second. */
+export const SHARED_TCP_TABLE_MS = 2_500;
+let shared: { rows: TcpRow[]; at: number } | null = null;
+
+export function withSharedTcpTable<T>(work: () => Promise<T>): Promise<T> {
+  return tcpScope.run(true, work);
+}
+
 function tcpRows(): TcpRow[] {
+  if (!tcpScope.getStore()) return readTcpRows();
+  const now = performance.now();
+  if (!shared || now - shared.at >= SHARED_TCP_TABLE_MS) shared = { rows: readTcpRows(), at: now };
+  return shared.rows;
+}
+
+function readTcpRows(): TcpRow[] {
   const rows: TcpRow[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
@@ -106,6 +128,18 @@ function tcpRows(): TcpRow[] {
 export function socketsToPort(remotePort: number, pid: number | 'self' = 'self'): number {
   const mine = socketInodes(pid);
   return tcpRows().filter((r) => r.remotePort === remotePort && mine.has(r.inode) && r.inode !== '0').length;
+}
+
+/** TCP ports `pid` listens on; null without /proc. */
+export function listeningPorts(pid: number | 'self'): number[] | null {
+  try {
+    readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return null;
+  }
+  const mine = socketInodes(pid);
+  const ports = tcpRows().filter((r) => r.state === 'LISTEN' && mine.has(r.inode)).map((r) => r.localPort);
+  return [...new Set(ports)].sort((a, b) => a - b);
 }
 
 /** Whether anything on this machine listens on the TCP port. */

@@ -1,7 +1,8 @@
+import type { ProcessorKind } from '../../../shared/npc';
 import { localDay, type UsageRecord } from './usage-record';
 
 export interface ModelUsage {
-  processor: 'local' | 'hosted';
+  processor: ProcessorKind;
   calls: number;
   inputTokens: number;
   outputTokens: number;
@@ -16,6 +17,8 @@ export type UsageByModel = Record<string, ModelUsage>;
 
 export interface UsageFigures {
   today: UsageByModel;
+  /** The local calendar month so far. */
+  thisMonth: UsageByModel;
   run: UsageByModel;
   allTime: UsageByModel;
 }
@@ -52,6 +55,7 @@ export class UsageAggregates {
   private readonly allTime: Table = new Map();
   private readonly run: Table = new Map();
   private readonly byDay = new Map<string, Table>();
+  private readonly byMonth = new Map<string, Table>();
 
   /** `thisRun`: the record was made since the tracker opened (not read back from the journal). */
   add(record: UsageRecord, thisRun: boolean): void {
@@ -61,9 +65,19 @@ export class UsageAggregates {
     let table = this.byDay.get(day);
     if (!table) this.byDay.set(day, (table = new Map()));
     add(table, record);
+    const month = day.slice(0, 7);
+    let monthTable = this.byMonth.get(month);
+    if (!monthTable) this.byMonth.set(month, (monthTable = new Map()));
+    add(monthTable, record);
   }
 
   figures(now: Date): UsageFigures {
-    return { today: snapshot(this.byDay.get(localDay(now))), run: snapshot(this.run), allTime: snapshot(this.allTime) };
+    const today = localDay(now);
+    return {
+      today: snapshot(this.byDay.get(today)),
+      thisMonth: snapshot(this.byMonth.get(today.slice(0, 7))),
+      run: snapshot(this.run),
+      allTime: snapshot(this.allTime),
+    };
   }
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { processorKindSchema } from '../../../shared/npc';
 
 /** One model call, as written to the usage journal. */
 export const UsageRecordSchema = z.object({
   time: z.iso.datetime(),
   npcId: z.string(),
-  processor: z.enum(['local', 'hosted']),
+  processor: processorKindSchema,
   model: z.string().min(1),
   inputTokens: z.number().int().min(0),
   outputTokens: z.number().int().min(0),

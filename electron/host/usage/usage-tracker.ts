@@ -2,12 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Journal, type JournalProblem } from '../fs/journal';
 import { formatZodPath } from '../fs/json-file';
-import { healthNow, type Health, type Provider } from '../lifecycle/provider';
-import { errorMessage } from '../lifecycle/timeout';
+import type { Health } from '../../../shared/health';
+import { healthNow, type Provider } from '../lifecycle/provider';
 import type { Logger } from '../log/logger';
 import { openFilePaths } from '../resources/proc';
 import { UsageAggregates, type UsageByModel, type UsageFigures } from './usage-aggregates';
+import { relabelDeletedNpc } from './usage-relabel';
 import { estimateCostUsd, PriceTableSchema, type PriceTable, type UsageRecord, UsageRecordSchema } from './usage-record';
+import { errorMessage } from '../../../shared/errors';
 
 export interface UsageTrackerSettings {
   /** The journal file, e.g. <userData>/usage.jsonl. */
@@ -33,6 +35,8 @@ export class UsageTracker implements Provider {
   private openProblems: JournalProblem[] = [];
   private lastError: string | null = null;
   private closing: Promise<void> | null = null;
+  /** A rewrite of the journal in progress (deleting an NPC's labels): appends wait for it. */
+  private rewriting: Promise<unknown> = Promise.resolve();
 
   constructor(
     settings: UsageTrackerSettings,
@@ -63,6 +67,7 @@ export class UsageTracker implements Provider {
 
   /** Appends and fsyncs one record, then counts it. Resolves with the record as written. */
   async record(call: UsageCall): Promise<UsageRecord> {
+    await this.rewriting;
     const journal = this.journal;
     if (!journal) throw new Error(`Usage tracker is ${this.closing ? 'closed' : 'not initialized'} (${this.file})`);
     const parsed = UsageRecordSchema.safeParse({ ...call, time: this.now().toISOString(), costUsd: estimateCostUsd(this.prices, call) });
@@ -79,6 +84,22 @@ export class UsageTracker implements Provider {
     }
     this.aggregates.add(record, true);
     return record;
+  }
+
+  /** Takes a deleted NPC's id off its usage records (they stay counted, labelled DELETED_NPC_LABEL). */
+  forgetNpc(npcId: string): Promise<number> {
+    const run = this.rewriting.then(async () => {
+      const journal = this.journal;
+      if (!journal) throw new Error(`Usage tracker is ${this.closing ? 'closed' : 'not initialized'} (${this.file})`);
+      await journal.close();
+      try {
+        return await relabelDeletedNpc(this.file, npcId);
+      } finally {
+        if (!this.closing) this.journal = (await Journal.open(this.file, UsageRecordSchema)).journal;
+      }
+    });
+    this.rewriting = run.catch(() => undefined);
+    return run;
   }
 
   figures(): UsageFigures {
@@ -109,6 +130,7 @@ export class UsageTracker implements Provider {
   }
 
   private async close(): Promise<void> {
+    await this.rewriting;
     const journal = this.journal;
     this.journal = null;
     await journal?.close();

@@ -2,7 +2,10 @@ import { useState } from 'react';
 import type { DataProblem } from '../../../shared/contract';
 import type { LastShutdownReport } from '../../../shared/shutdown';
 import type { ConnectionState } from '../bridge';
+import type { NpcSummary } from '../../../shared/npc';
+import { backendBanners, type BannerTab } from '../banner-rules';
 import { useHealth } from '../health-store';
+import { StatusIcon } from './StatusIcon';
 
 export function ConnectionBanner(props: { connection: ConnectionState; quitting: boolean }) {
   if (props.quitting) return null;
@@ -10,6 +13,13 @@ export function ConnectionBanner(props: { connection: ConnectionState; quitting:
     return (
       <div className="banner info" data-testid="connection-banner" data-state="connecting">
         Connecting to the studio host…
+      </div>
+    );
+  }
+  if (props.connection.status === 'reconnecting') {
+    return (
+      <div className="banner warn" role="status" data-testid="connection-banner" data-state="reconnecting">
+        {props.connection.reason} Reconnecting (attempt {props.connection.attempt})…
       </div>
     );
   }
@@ -23,22 +33,25 @@ export function ConnectionBanner(props: { connection: ConnectionState; quitting:
   return null;
 }
 
-/** One banner per backend that is down, with what to do about it (the provider's own hint). */
-export function BackendBanners() {
+/** One banner per backend problem the designer can act on (see banner-rules.ts), with one action. */
+export function BackendBanners(props: { npcs: NpcSummary[]; demo: boolean; onOpen: (tab: BannerTab) => void }) {
   const { snapshot } = useHealth();
-  // Dismissed per provider and status: the banner comes back when the status changes.
+  // Dismissed per provider and message: the banner comes back when what it says changes.
   const [dismissed, setDismissed] = useState<Record<string, string>>({});
-  const down = (snapshot ?? []).filter((p) => (p.status === 'unhealthy' || (p.status === 'degraded' && p.hint)) && dismissed[p.id] !== `${p.status}:${p.lastError ?? ''}`);
-  if (down.length === 0) return null;
+  const banners = backendBanners(snapshot, props.npcs, props.demo).filter((b) => dismissed[b.providerId] !== b.message);
+  if (banners.length === 0) return null;
   return (
     <div className="banners">
-      {down.map((p) => (
-        <div key={p.id} className={`banner ${p.status === 'unhealthy' ? 'error' : 'warn'}`} role="alert" data-testid="backend-banner" data-provider-id={p.id}>
+      {banners.map((b) => (
+        <div key={b.providerId} className={`banner ${b.level}`} role="alert" data-testid="backend-banner" data-provider-id={b.providerId}>
           <span>
-            <strong>{p.id}</strong>: {p.lastError ?? (p.status === 'unhealthy' ? 'not reachable' : 'degraded')}
+            <strong>{b.title}</strong>: {b.message}
           </span>
-          {p.hint && <code className="hint" data-testid="backend-banner-hint">{p.hint}</code>}
-          <button className="link" data-testid="backend-banner-dismiss" onClick={() => setDismissed((d) => ({ ...d, [p.id]: `${p.status}:${p.lastError ?? ''}` }))}>
+          {b.hint && <code className="hint" data-testid="backend-banner-hint">{b.hint}</code>}
+          <button data-testid="backend-banner-action" onClick={() => props.onOpen(b.action.tab)}>
+            {b.action.label}
+          </button>
+          <button className="link" data-testid="backend-banner-dismiss" onClick={() => setDismissed((d) => ({ ...d, [b.providerId]: b.message }))}>
             dismiss
           </button>
         </div>
@@ -47,7 +60,6 @@ export function BackendBanners() {
   );
 }
 
-const MARKS: Record<string, string> = { ok: '✅', failed: '❌', 'timed-out': '⏱', 'no-method': '➖' };
 
 export function ShutdownReportBanner(props: { last: LastShutdownReport }) {
   const [open, setOpen] = useState(true);
@@ -57,6 +69,18 @@ export function ShutdownReportBanner(props: { last: LastShutdownReport }) {
     return (
       <div className="banner warn" role="alert" data-testid="last-shutdown-banner" data-exit-code="">
         The last shutdown report could not be read: {last.problem}
+      </div>
+    );
+  }
+  if ('unclean' in last) {
+    return (
+      <div className="banner error" role="alert" data-testid="last-shutdown-banner" data-exit-code="" data-unclean="true">
+        <span>
+          {last.unclean.message}. If a reply was streaming then, it is kept as far as it was saved, marked interrupted.
+        </span>
+        <button className="link" data-testid="last-shutdown-dismiss" onClick={() => setOpen(false)}>
+          dismiss
+        </button>
       </div>
     );
   }
@@ -75,7 +99,7 @@ export function ShutdownReportBanner(props: { last: LastShutdownReport }) {
         <ul>
           {report.providers.map((p) => (
             <li key={p.id} data-testid="last-shutdown-provider" data-provider-id={p.id} data-outcome={p.outcome}>
-              {MARKS[p.outcome] ?? '?'} {p.id} ({p.step}, {p.method}, {Math.round(p.ms)} ms)
+              <StatusIcon status={p.outcome} /> {p.id}: {p.outcome.replace('-', ' ')} ({p.step}, {p.method}, {Math.round(p.ms)} ms)
               {p.error && <span className="field-error"> {p.error}</span>}
             </li>
           ))}

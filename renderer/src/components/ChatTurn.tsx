@@ -8,6 +8,8 @@ export interface TurnActions {
   choose: (turn: TranscriptTurn, index: number) => void;
   edit: (turn: TranscriptTurn, text: string) => void;
   remove: (turn: TranscriptTurn) => void;
+  /** Turns this reply and the message before it into a test case of the NPC's suite. */
+  toTest?: (turn: TranscriptTurn) => void;
 }
 
 export function ChatTurn(props: { turn: TranscriptTurn; live?: LiveReply; npcName: string; actions: TurnActions; busy: boolean }) {
@@ -74,6 +76,11 @@ export function ChatTurn(props: { turn: TranscriptTurn; live?: LiveReply; npcNam
             {turn.role === 'assistant' && (
               <button className="link" data-testid="chat-regenerate" disabled={props.busy} onClick={() => actions.regenerate(turn)}>
                 Regenerate
+              </button>
+            )}
+            {turn.role === 'assistant' && !turn.greeting && actions.toTest && (
+              <button className="link" data-testid="chat-make-test" disabled={props.busy} onClick={() => actions.toTest!(turn)} title="Turn this exchange into a test">
+                Make test
               </button>
             )}
             <button className="link" data-testid="chat-edit" onClick={() => setEditing(turn.text)}>

@@ -1,4 +1,20 @@
+import { useState } from 'react';
 import type { LoreUsed, PromptInspection } from '../../../shared/chat';
+import type { ReplyLoreTrace } from '../../../shared/lorebook-trace';
+import { LoreTraceView } from './LoreTrace';
+
+/** Why each lorebook entry fired, and which were left out: a toggle (not a nested <details>) inside "Lore used". */
+function LoreWhy(props: { trace: ReplyLoreTrace }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="lore-why">
+      <button type="button" className="link" data-testid="chat-lore-why" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        {open ? 'Hide why' : 'Why these entries, and which were left out'}
+      </button>
+      {open && <LoreTraceView trace={props.trace} books={props.trace.books} testId="chat-lore-trace" />}
+    </div>
+  );
+}
 
 export function LoreUsedView(props: { lore: LoreUsed }) {
   const { entries, chunks, entriesDropped = 0, chunksDropped = 0 } = props.lore;
@@ -17,11 +33,16 @@ export function LoreUsedView(props: { lore: LoreUsed }) {
       {entries.map((entry, i) => (
         <div className="lore-item" key={`e${i}`} data-testid="chat-lore-entry">
           <span className="badge">lorebook</span> <strong>{entry.comment || entry.keys.join(', ')}</strong>
+          {entry.book && <small> · {entry.book}</small>}
           {entry.matchedKeys && entry.matchedKeys.length > 0 && <small> · matched {entry.matchedKeys.join(', ')}</small>}
           {entry.reason === 'constant' && <small> · always on</small>}
+          {(entry.reason === 'recursion' || entry.reason === 'recursive') && <small> · named by another entry</small>}
+          {entry.reason === 'sticky' && <small> · still active (sticky)</small>}
+          {entry.reason === 'decorator' && <small> · switched on by a decorator</small>}
           <p>{entry.content}</p>
         </div>
       ))}
+      {props.lore.trace && <LoreWhy trace={props.lore.trace} />}
       {chunks.map((chunk, i) => (
         <div className="lore-item" key={`c${i}`} data-testid="chat-lore-chunk">
           <span className="badge">source</span>{' '}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ProviderInfo } from '../../../shared/health';
 import { SHUTDOWN_STEPS, type CloseOutcome, type ShutdownProgress, type ShutdownStep } from '../../../shared/shutdown';
+import { StatusIcon } from './StatusIcon';
 
 const STEP_LABELS: Record<ShutdownStep, string> = {
   'stop-accepting': 'Stop accepting requests',
@@ -14,7 +15,6 @@ const STEP_LABELS: Record<ShutdownStep, string> = {
 };
 
 type RowState = 'pending' | 'started' | CloseOutcome;
-const ICONS: Record<RowState, string> = { pending: '○', started: '⋯', ok: '✅', failed: '❌', 'timed-out': '⏱', 'no-method': '➖' };
 
 /** A received event with the time the page saw it (steps are timed from one start to the next). */
 export interface TimedProgress {
@@ -32,8 +32,8 @@ export interface QuitState {
 function Row(props: { testId: string; dataKey: string; label: string; state: RowState; ms?: number; error?: string; nested?: boolean }) {
   return (
     <li className={props.nested ? 'quit-row nested' : 'quit-row'} data-testid={props.testId} data-key={props.dataKey} data-outcome={props.state}>
-      <span className="icon" aria-label={props.state}>
-        {ICONS[props.state]}
+      <span className="icon">
+        {props.state === 'pending' ? '·' : props.state === 'started' ? '…' : <StatusIcon status={props.state} />}
       </span>
       <span className="label">{props.label}</span>
       {props.ms !== undefined && <span className="ms">{Math.round(props.ms)} ms</span>}

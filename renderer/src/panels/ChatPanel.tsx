@@ -14,6 +14,7 @@ export function ChatPanel(props: { npc: NpcSummary | null; npcs: NpcSummary[]; o
   const [problems, setProblems] = useState<string[]>([]);
   const [draft, setDraft] = useState('');
   const [streamError, setStreamError] = useState<ActionError | null>(null);
+  const [madeTest, setMadeTest] = useState<string | null>(null);
   const { busy, error, clearError, run } = useAction();
   const bottom = useRef<HTMLDivElement>(null);
 
@@ -92,6 +93,11 @@ export function ChatPanel(props: { npc: NpcSummary | null; npcs: NpcSummary[]; o
         setTurns((all) => all.map((t) => (t.id === updated.id ? updated : t)));
       }),
     remove: (turn) => void run(() => bridge().invoke('chat.delete', { npcId, turnId: turn.id })).then(reload),
+    toTest: (turn) =>
+      void run(async () => {
+        const { caseName } = await bridge().invoke('suite.addFromChat', { npcId, turnId: turn.id });
+        setMadeTest(caseName);
+      }),
   };
 
   async function stop() {
@@ -131,6 +137,12 @@ export function ChatPanel(props: { npc: NpcSummary | null; npcs: NpcSummary[]; o
       )}
       <ErrorNote error={streamError} testId="chat-stream-error" onDismiss={() => setStreamError(null)} />
       <ErrorNote error={error} testId="chat-error" onDismiss={clearError} />
+      {madeTest && (
+        <div className="note ok" data-testid="chat-made-test">
+          Added the test case &quot;{madeTest}&quot; to {props.npc.name}&apos;s suite; add its assertions in Tests.
+          <button className="link" onClick={() => setMadeTest(null)}>Dismiss</button>
+        </div>
+      )}
       <div className="transcript" data-testid="chat-transcript">
         {turns.length === 0 && pendingReplies.length === 0 && <p className="empty">No messages yet. Say hello to {props.npc.name}.</p>}
         {turns.map((turn) => (

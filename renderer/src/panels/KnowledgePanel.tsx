@@ -117,6 +117,7 @@ export function KnowledgePanel(props: { npc: NpcSummary | null }) {
       {rejected.length > 0 && (
         <p className="note warn" data-testid="knowledge-rejected">
           Only .txt and .md files can be added; skipped {rejected.join(', ')}.
+          {rejected.some((name) => name.toLowerCase().endsWith('.json')) && ' A SillyTavern World Info (.json) file is a lorebook: import it in the Lorebooks tab.'}
         </p>
       )}
       {running.map((p) => (

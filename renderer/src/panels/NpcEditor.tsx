@@ -1,9 +1,11 @@
 import { useState, type ChangeEvent } from 'react';
-import { npcInputSchema, type Npc } from '../../../shared/npc';
+import { DEFAULT_LOCAL_MODEL, DEFAULT_NUM_CTX, DEFAULT_REPLY_RESERVE, npcDraftSchema, type Npc } from '../../../shared/npc';
 import { formatIssuePath } from '../../../shared/errors';
 import { bridge } from '../bridge';
 import { ErrorNote, Field } from '../components/Field';
+import { ModelPicker } from '../components/ModelPicker';
 import { useAction } from '../hooks';
+import { AttachedLorebooks } from './AttachedLorebooks';
 import { inputFromForm, type NpcForm } from './npc-form';
 
 const CARD_TEXTS: [keyof NpcForm, string][] = [
@@ -16,6 +18,22 @@ const CARD_TEXTS: [keyof NpcForm, string][] = [
   ['post_history_instructions', 'Post-history instructions'],
   ['alternate_greetings', 'Alternate greetings (separate with a line of ---)'],
   ['creator_notes', 'Creator notes'],
+];
+
+/** Sampling inputs; the placeholders show what applies when a field is left empty (or a typical value). */
+interface SamplingField {
+  key: 'temperature' | 'topP' | 'numCtx' | 'maxTokens';
+  label: string;
+  testId: string;
+  inputMode: 'decimal' | 'numeric';
+  placeholder: string;
+}
+
+const SAMPLING_FIELDS: SamplingField[] = [
+  { key: 'temperature', label: 'Temperature', testId: 'temperature', inputMode: 'decimal', placeholder: '0.8' },
+  { key: 'topP', label: 'Top P', testId: 'top-p', inputMode: 'decimal', placeholder: '0.9' },
+  { key: 'numCtx', label: 'Context size (tokens)', testId: 'num-ctx', inputMode: 'numeric', placeholder: String(DEFAULT_NUM_CTX) },
+  { key: 'maxTokens', label: 'Max reply tokens', testId: 'max-tokens', inputMode: 'numeric', placeholder: String(DEFAULT_REPLY_RESERVE) },
 ];
 
 /** Form paths ("card.name") → the form field that holds them. */
@@ -36,7 +54,7 @@ export function NpcEditor(props: { initial: NpcForm; onSaved: (npc: Npc) => void
 
   async function save() {
     const input = inputFromForm(form);
-    const checked = npcInputSchema.safeParse(input);
+    const checked = npcDraftSchema.safeParse(input);
     if (!checked.success) {
       setFieldErrors(Object.fromEntries(checked.error.issues.map((i) => [fieldOf(formatIssuePath(i.path)), i.message])));
       return;
@@ -70,20 +88,19 @@ export function NpcEditor(props: { initial: NpcForm; onSaved: (npc: Npc) => void
           </select>
         </Field>
         <Field label="Model" error={fieldErrors.model}>
-          <input data-testid="npc-field-model" value={form.model} onChange={set('model')} placeholder="llama3.2" />
+          <ModelPicker value={form.model} local={form.processor === 'local'} onChange={set('model')} placeholder={DEFAULT_LOCAL_MODEL} />
         </Field>
-        <Field label="Temperature" error={fieldErrors.temperature}>
-          <input data-testid="npc-field-temperature" inputMode="decimal" value={form.temperature} onChange={set('temperature')} placeholder="0.8" />
-        </Field>
-        <Field label="Top P" error={fieldErrors.topP}>
-          <input data-testid="npc-field-top-p" inputMode="decimal" value={form.topP} onChange={set('topP')} placeholder="0.9" />
-        </Field>
-        <Field label="Context size (tokens)" error={fieldErrors.numCtx}>
-          <input data-testid="npc-field-num-ctx" inputMode="numeric" value={form.numCtx} onChange={set('numCtx')} placeholder="4096" />
-        </Field>
-        <Field label="Max reply tokens" error={fieldErrors.maxTokens}>
-          <input data-testid="npc-field-max-tokens" inputMode="numeric" value={form.maxTokens} onChange={set('maxTokens')} placeholder="512" />
-        </Field>
+        {SAMPLING_FIELDS.map(({ key, label, testId, inputMode, placeholder }) => (
+          <Field key={key} label={label} error={fieldErrors[key]}>
+            <input
+              data-testid={`npc-field-${testId}`}
+              inputMode={inputMode}
+              value={form[key]}
+              onChange={set(key)}
+              placeholder={placeholder}
+            />
+          </Field>
+        ))}
         <Field label="Creator">
           <input data-testid="npc-field-creator" value={form.creator} onChange={set('creator')} />
         </Field>
@@ -115,6 +132,13 @@ export function NpcEditor(props: { initial: NpcForm; onSaved: (npc: Npc) => void
           Add lore entry
         </button>
       </fieldset>
+      <AttachedLorebooks
+        value={form.lorebooks}
+        world={typeof form.keep.card.extensions?.world === 'string' ? form.keep.card.extensions.world : undefined}
+        error={fieldErrors.lorebooks}
+        onChange={(lorebooks) => setForm((f) => ({ ...f, lorebooks }))}
+      />
+      {fieldErrors.card && <span className="field-error" data-testid="npc-card-error">{fieldErrors.card}</span>}
       <ErrorNote error={error} testId="npc-save-error" />
       <div className="actions">
         <button type="submit" className="primary" data-testid="npc-save" disabled={busy}>

@@ -4,6 +4,7 @@ import { bridge } from '../bridge';
 import { ErrorNote } from '../components/Field';
 import { download, fileToBase64 } from '../files';
 import { useAction } from '../hooks';
+import { NpcArt } from './NpcArt';
 import { NpcEditor } from './NpcEditor';
 import { blankForm, formFromNpc, type NpcForm } from './npc-form';
 
@@ -34,15 +35,18 @@ export function NpcPanel(props: {
   }
 
   async function importFile(file: File) {
+    const name = file.name.toLowerCase();
     const npc = await run(async () =>
-      file.name.toLowerCase().endsWith('.png') || file.type === 'image/png'
-        ? bridge().invoke('npc.importCard', { format: 'png', base64: await fileToBase64(file) })
-        : bridge().invoke('npc.importCard', { format: 'json', text: await file.text() }),
+      name.endsWith('.charx')
+        ? bridge().invoke('npc.importCard', { format: 'charx', base64: await fileToBase64(file) })
+        : name.endsWith('.png') || file.type === 'image/png'
+          ? bridge().invoke('npc.importCard', { format: 'png', base64: await fileToBase64(file) })
+          : bridge().invoke('npc.importCard', { format: 'json', text: await file.text() }),
     );
     if (npc) await saved(npc);
   }
 
-  async function exportCard(id: string, format: 'json' | 'png') {
+  async function exportCard(id: string, format: 'json' | 'json-v3' | 'png' | 'charx') {
     const card = await run(() => bridge().invoke('npc.exportCard', { id, format }));
     if (card) download(card.fileName, card.mime, card.data, card.encoding);
   }
@@ -69,7 +73,7 @@ export function NpcPanel(props: {
           <input
             ref={fileInput}
             type="file"
-            accept=".json,.png,application/json,image/png"
+            accept=".json,.png,.charx,application/json,image/png"
             hidden
             data-testid="npc-import-file"
             onChange={(e) => {
@@ -79,7 +83,7 @@ export function NpcPanel(props: {
             }}
           />
         </div>
-        {props.npcs.length === 0 && <p className="empty" data-testid="npc-empty">No NPCs yet. Create one or import a Character Card (JSON or PNG).</p>}
+        {props.npcs.length === 0 && <p className="empty" data-testid="npc-empty">No NPCs yet. Create one or import a Character Card (JSON, PNG or CHARX).</p>}
         <ul>
           {props.npcs.map((npc) => (
             <li key={npc.id}>
@@ -104,6 +108,7 @@ export function NpcPanel(props: {
           <NpcEditor key={editing.id ?? 'new'} initial={editing} onSaved={(npc) => void saved(npc)} onCancel={() => setEditing(null)} />
         ) : selected ? (
           <div className="npc-summary" data-testid="npc-summary">
+            <NpcArt npcId={selected.id} name={selected.name} />
             <h2 data-testid="npc-summary-name">{selected.name}</h2>
             <p>
               {selected.processor === 'local' ? 'Local (Ollama)' : 'Hosted (Bedrock)'} · <code>{selected.model}</code>
@@ -121,6 +126,12 @@ export function NpcPanel(props: {
               </button>
               <button data-testid="npc-export-png" onClick={() => void exportCard(selected.id, 'png')} disabled={busy}>
                 Export PNG
+              </button>
+              <button data-testid="npc-export-json-v3" onClick={() => void exportCard(selected.id, 'json-v3')} disabled={busy}>
+                Export V3 JSON
+              </button>
+              <button data-testid="npc-export-charx" onClick={() => void exportCard(selected.id, 'charx')} disabled={busy}>
+                Export CHARX
               </button>
               <button className="danger" data-testid="npc-delete" onClick={() => setConfirmDelete(selected.id)}>
                 Delete

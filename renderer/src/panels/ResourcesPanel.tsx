@@ -1,98 +1,127 @@
-import { useEffect, useState } from 'react';
-import type { ProviderHealth } from '../../../shared/health';
+import { useEffect, useRef, useState } from 'react';
+import {
+  CLOSE_PHASES,
+  HEALTH_HISTORY_MS,
+  type HealthHistory,
+  type HealthSample,
+  type HealthSnapshot,
+  type ProviderPhase,
+} from '../../../shared/health';
 import type { UsageSummary } from '../../../shared/usage';
 import { bridge } from '../bridge';
 import { ErrorNote } from '../components/Field';
-import { Sparkline } from '../components/Sparkline';
-import { formatBytes } from '../files';
+import { ModelsSection } from '../components/ModelsSection';
+import { ProviderCard } from '../components/ProviderCard';
+import { download } from '../files';
+import { formatBytes, formatCount, formatUsd } from '../format';
 import { useHealth } from '../health-store';
 import { useAction } from '../hooks';
 
-/** Figures every card shows by name; any other figure a provider reports is listed after them. */
-const KNOWN = new Set(['openSockets', 'inFlight', 'pid', 'rssBytes', 'modelsLoaded', 'tokensToday', 'costTodayUsd']);
+const PHASE_TITLES: Record<ProviderPhase, string> = {
+  processors: 'Chat processors (closed first on quit)',
+  clients: 'Connections (closed second)',
+  stores: 'Files and stores (closed third)',
+  resources: 'Servers the studio runs (closed last)',
+};
 
-function show(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (Array.isArray(value)) return value.length ? value.join(', ') : 'none';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+function sampleOf(p: HealthSnapshot[number], snapshot: HealthSnapshot, at: number): HealthSample {
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const processes = snapshot.find((h) => h.id === 'studio-host')?.resources.processes ?? [];
+  const pid = n(p.resources.pid);
+  return {
+    at,
+    rssBytes: n(p.resources.rssBytes),
+    cpuPercent: n(p.resources.cpuPercent) ?? (pid === null ? null : (processes.find((x) => x.pid === pid)?.cpuPercent ?? null)),
+    latencyMs: n(p.latencyMs),
+    openSockets: n(p.resources.openSockets),
+  };
 }
 
-function Figure(props: { name: string; label: string; value: string }) {
-  return (
-    <div className="figure" data-testid={`resource-${props.name}`}>
-      <dt>{props.label}</dt>
-      <dd>{props.value}</dd>
-    </div>
-  );
-}
-
-function ProviderCard(props: { provider: ProviderHealth; latency: (number | null)[]; usage: UsageSummary | null }) {
-  const { provider, latency } = props;
-  const r = provider.resources;
-  const rows = props.usage?.rows.filter((row) => row.providerId === provider.id) ?? [];
-  const tokens = typeof r.tokensToday === 'number' ? r.tokensToday : rows.length ? rows.reduce((n, row) => n + row.promptTokens + row.replyTokens, 0) : undefined;
-  const cost = typeof r.costTodayUsd === 'number' ? r.costTodayUsd : rows.length ? rows.reduce((n, row) => n + row.costUsd, 0) : undefined;
-  const extra = Object.entries(r).filter(([key]) => !KNOWN.has(key));
-  return (
-    <article className={`provider-card ${provider.status}`} data-testid="resource-card" data-provider-id={provider.id} data-status={provider.status}>
-      <header>
-        <span className={`light ${provider.status}`} data-testid="resource-status-light" title={provider.status} />
-        <strong>{provider.id}</strong>
-        <small>
-          {provider.kind} · step {provider.phase}
-        </small>
-        <span className="status" data-testid="resource-status">
-          {provider.status}
-        </span>
-      </header>
-      <dl>
-        {'openSockets' in r && <Figure name="open-sockets" label="Open sockets" value={show(r.openSockets)} />}
-        {'inFlight' in r && <Figure name="in-flight" label="In flight" value={show(r.inFlight)} />}
-        {'pid' in r && <Figure name="pid" label="Child pid" value={show(r.pid)} />}
-        {'rssBytes' in r && <Figure name="rss" label="RSS" value={typeof r.rssBytes === 'number' ? formatBytes(r.rssBytes) : '—'} />}
-        {'modelsLoaded' in r && <Figure name="models-loaded" label="Models loaded" value={show(r.modelsLoaded)} />}
-        {tokens !== undefined && <Figure name="tokens-today" label="Tokens today" value={String(tokens)} />}
-        {cost !== undefined && <Figure name="cost-today" label="Cost today" value={`$${cost.toFixed(4)}`} />}
-        {extra.map(([key, value]) => (
-          <Figure key={key} name={`figure-${key}`} label={key} value={show(value)} />
-        ))}
-        <Figure name="latency" label="Latency" value={provider.latencyMs === undefined ? '—' : `${Math.round(provider.latencyMs)} ms`} />
-      </dl>
-      <Sparkline values={latency} />
-      {provider.lastError && (
-        <div className="note error" data-testid="resource-last-error">
-          {provider.lastError}
-          {provider.hint && <code className="hint" data-testid="resource-hint">{provider.hint}</code>}
-        </div>
-      )}
-    </article>
-  );
+/** The last 15 minutes per provider: what the host kept, then every push. */
+function useHistory(snapshot: HealthSnapshot | null, receivedAt: number | null): HealthHistory {
+  const [history, setHistory] = useState<HealthHistory>({});
+  const loaded = useRef(false);
+  useEffect(() => {
+    if (loaded.current) return;
+    loaded.current = true;
+    void bridge()
+      .invoke('providers.history', {})
+      .then((h) =>
+        setHistory((now) => ({ ...h, ...Object.fromEntries(Object.entries(now).map(([id, s]) => [id, [...(h[id] ?? []), ...s]])) })),
+      )
+      .catch(() => undefined);
+  }, []);
+  useEffect(() => {
+    if (!snapshot || receivedAt === null) return;
+    setHistory((now) => {
+      const next: HealthHistory = {};
+      const from = receivedAt - HEALTH_HISTORY_MS;
+      for (const p of snapshot) next[p.id] = [...(now[p.id] ?? []).filter((s) => s.at >= from), sampleOf(p, snapshot, receivedAt)];
+      return next;
+    });
+  }, [snapshot, receivedAt]);
+  return history;
 }
 
 export function ResourcesPanel(props: { usageVersion: number }) {
   const health = useHealth();
+  const history = useHistory(health.snapshot, health.receivedAt);
   const [usage, setUsage] = useState<UsageSummary | null>(null);
   const { error, run } = useAction();
+  const [bundle, setBundle] = useState<string | null>(null);
+
+  async function saveDiagnostics() {
+    const zip = await run(() => bridge().invoke('app.diagnostics', {}));
+    if (!zip) return;
+    download(zip.fileName, 'application/zip', zip.base64, 'base64');
+    setBundle(`Saved ${zip.fileName} (${formatBytes(zip.bytes)}): attach it to a bug report.`);
+  }
 
   useEffect(() => {
     void run(() => bridge().invoke('usage.summary', {})).then((summary) => summary && setUsage(summary));
   }, [run, props.usageVersion]);
 
+  const snapshot = health.snapshot ?? [];
+  const host = snapshot.find((p) => p.id === 'studio-host');
+  const card = (p: HealthSnapshot[number]) => <ProviderCard key={p.id} provider={p} samples={history[p.id] ?? []} usage={usage} />;
+
   return (
     <section className="panel resources-panel" data-testid="panel-resources">
       <ErrorNote error={error} testId="resources-error" />
-      {!health.snapshot && <p className="empty" data-testid="resources-waiting">Waiting for the first health report…</p>}
-      <div className="cards">
-        {health.snapshot?.map((provider) => (
-          <ProviderCard key={provider.id} provider={provider} latency={health.latency[provider.id] ?? []} usage={usage} />
-        ))}
-      </div>
-      {usage && (
-        <p className="usage-total" data-testid="usage-total">
-          Today ({usage.day}): {usage.totals.calls} calls, {usage.totals.promptTokens + usage.totals.replyTokens} tokens, ${usage.totals.costUsd.toFixed(4)}
+      <p className="diagnostics">
+        <button data-testid="diagnostics-save" onClick={() => void saveDiagnostics()}>
+          Save diagnostics for a bug report
+        </button>{' '}
+        {bundle && <small data-testid="diagnostics-saved">{bundle}</small>}
+      </p>
+      {!health.snapshot && (
+        <p className="empty" data-testid="resources-waiting">
+          Waiting for the first health report…
         </p>
       )}
+      {usage && (
+        <p className="usage-total" data-testid="usage-total">
+          Today ({usage.day}): {formatCount(usage.totals.calls)} calls, {formatCount(usage.totals.promptTokens + usage.totals.replyTokens)}{' '}
+          tokens, {formatUsd(usage.totals.costUsd)}
+        </p>
+      )}
+      {host && (
+        <div className="phase-group" data-testid="resource-group" data-phase="host">
+          <h3>The studio itself</h3>
+          <div className="cards">{card(host)}</div>
+        </div>
+      )}
+      {CLOSE_PHASES.map((phase) => {
+        const cards = snapshot.filter((p) => p.phase === phase && p.id !== 'studio-host');
+        if (cards.length === 0) return null;
+        return (
+          <div className="phase-group" key={phase} data-testid="resource-group" data-phase={phase}>
+            <h3>{PHASE_TITLES[phase]}</h3>
+            <div className="cards">{cards.map(card)}</div>
+          </div>
+        );
+      })}
+      <ModelsSection />
     </section>
   );
 }

@@ -3,7 +3,9 @@ import { formatIssuePath } from '../../../shared/errors';
 import { settingsSchema, type Settings } from '../../../shared/settings';
 import { bridge } from '../bridge';
 import { ErrorNote, Field } from '../components/Field';
+import { BudgetFieldset, ChromaLaunchPrefixField, DemoOllamaNote } from '../components/SettingsExtras';
 import { useAction } from '../hooks';
+import { OllamaPoolField } from '../components/OllamaPoolField';
 
 export function SettingsPanel() {
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -49,9 +51,11 @@ export function SettingsPanel() {
       >
         <fieldset>
           <legend>Ollama</legend>
+          <DemoOllamaNote />
           <Field label="URL" error={issues['ollama.url']}>
-            <input data-testid="settings-ollama-url" value={settings.ollama.url} onChange={(e) => patch((s) => ({ ...s, ollama: { url: e.target.value } }))} />
+            <input data-testid="settings-ollama-url" value={settings.ollama.url} onChange={(e) => patch((s) => ({ ...s, ollama: { ...s.ollama, url: e.target.value } }))} />
           </Field>
+          <OllamaPoolField ollama={settings.ollama} issues={issues} onChange={(ollama) => patch((s) => ({ ...s, ollama }))} />
         </fieldset>
         <fieldset>
           <legend>Bedrock</legend>
@@ -77,12 +81,14 @@ export function SettingsPanel() {
               <option value="url">An existing server at a URL</option>
             </select>
           </Field>
+          <ChromaLaunchPrefixField settings={settings} patch={patch} error={issues['chroma.launchPrefix']} />
           {settings.chroma.mode === 'url' && (
             <Field label="URL" error={issues['chroma.url']}>
               <input data-testid="settings-chroma-url" value={settings.chroma.url} onChange={(e) => patch((s) => ({ ...s, chroma: { mode: 'url', url: e.target.value } }))} />
             </Field>
           )}
         </fieldset>
+        <BudgetFieldset settings={settings} patch={patch} error={issues['budget.monthlyCapUsd']} />
         <fieldset>
           <legend>Timeouts (ms)</legend>
           {(['providerCleanupMs', 'shutdownDeadlineMs', 'drainMs'] as const).map((key) => (

@@ -1,6 +1,6 @@
-import type { CardData, CharacterBook, LorebookEntry, Npc, NpcInput } from '../../../shared/npc';
+import { DEFAULT_LOCAL_MODEL, type CardData, type CharacterBook, type LorebookEntry, type Npc, type NpcDraft, type ProcessorKind } from '../../../shared/npc';
 
-/** The editor's flat, string-typed state; converted to an NpcInput on save. */
+/** The editor's flat, string-typed state; converted to an NpcDraft on save. */
 export interface NpcForm {
   id?: string;
   name: string;
@@ -16,13 +16,15 @@ export interface NpcForm {
   tags: string;
   creator: string;
   character_version: string;
-  processor: 'local' | 'hosted';
+  processor: ProcessorKind;
   model: string;
   temperature: string;
   topP: string;
   numCtx: string;
   maxTokens: string;
   lore: { keys: string; content: string; enabled: boolean }[];
+  /** Ids of the standalone lorebooks attached to this NPC. */
+  lorebooks: string[];
   /** What the form does not edit (extensions, keys other tools wrote), carried through unchanged. */
   keep: { card: Partial<CardData>; bookExtras?: Omit<CharacterBook, 'entries'>; entryExtras: Partial<LorebookEntry>[] };
 }
@@ -34,8 +36,8 @@ export function blankForm(): NpcForm {
   return {
     name: '', description: '', personality: '', scenario: '', first_mes: '', mes_example: '', system_prompt: '',
     post_history_instructions: '', creator_notes: '', alternate_greetings: '', tags: '', creator: '', character_version: '',
-    processor: 'local', model: 'llama3.2', temperature: '', topP: '', numCtx: '', maxTokens: '', lore: [],
-    keep: { card: {}, entryExtras: [] },
+    processor: 'local', model: DEFAULT_LOCAL_MODEL, temperature: '', topP: '', numCtx: '', maxTokens: '', lore: [],
+    lorebooks: [], keep: { card: {}, entryExtras: [] },
   };
 }
 
@@ -57,6 +59,7 @@ export function formFromNpc(npc: Npc): NpcForm {
     temperature: str(studio.sampling.temperature), topP: str(studio.sampling.topP), numCtx: str(studio.sampling.numCtx),
     maxTokens: str(studio.sampling.maxTokens),
     lore: entries.map((e) => ({ keys: e.keys.join(', '), content: e.content, enabled: e.enabled })),
+    lorebooks: [...(studio.lorebooks ?? [])],
     keep: {
       card: (({ character_book: _book, ...rest }) => rest)(card),
       bookExtras,
@@ -72,7 +75,7 @@ function num(text: string): number | undefined {
 
 const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
 
-export function inputFromForm(form: NpcForm): NpcInput {
+export function inputFromForm(form: NpcForm): NpcDraft {
   const entries = form.lore.map((entry, i) => ({
     insertion_order: 100,
     extensions: {},
@@ -98,6 +101,7 @@ export function inputFromForm(form: NpcForm): NpcInput {
       processor: form.processor,
       model: form.model,
       sampling: Object.fromEntries(Object.entries(sampling).filter(([, v]) => v !== undefined)),
+      ...(form.lorebooks.length ? { lorebooks: form.lorebooks } : {}),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { encodeCardPng } from '../../../electron/host/npc/card-codec';
-import { cardDataSchema, studioSettingsSchema } from '../../../electron/host/npc/npc-schema';
+import { cardDataSchema, studioSettingsSchema } from '../../../shared/npc';
 
 export const IMPORTED_NPC = {
   name: 'Sable Quill',

@@ -4,7 +4,7 @@
  */
 import { expect, type TestInfo } from '@playwright/test';
 import { socketsToPort } from '../../../electron/host/resources/proc';
-import { tokenize } from '../../servers/ollama/conventions';
+import { tokenize } from '../../../electron/host/demo/ollama/conventions';
 import { IMPORTED_NPC, writeCardPng } from './card-file';
 import type { OllamaStandIn } from './ollama';
 import type { StudioUi } from './studio-ui';
@@ -16,7 +16,7 @@ export const NPC = {
   question: 'Tell me about the Ember Gate of Varrow.',
 };
 
-/** What the Ollama-protocol server answers when the lore chunk reached the prompt (test/servers/ollama/conventions.ts). */
+/** What the Ollama-protocol server answers when the lore chunk reached the prompt (electron/host/demo/ollama/conventions.ts). */
 export const LORE_QUOTE = `As the lore says, "[${NPC.source}] ${NPC.lore}".`;
 
 /** Every studio under test: its page, the Ollama stand-in it talks to, and the process that hosts it. */

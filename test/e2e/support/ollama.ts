@@ -1,4 +1,4 @@
-import { OllamaTestServer, type SwitchesPatch } from '../../servers/ollama';
+import { OllamaTestServer, type SwitchesPatch } from '../../../electron/host/demo/ollama';
 
 /**
  * The Ollama-protocol test server in the test process, on one port for the whole run, so it can be

@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 
-export type TabId = 'npcs' | 'chat' | 'knowledge' | 'resources' | 'logs' | 'settings';
+export type TabId = 'npcs' | 'chat' | 'lorebooks' | 'knowledge' | 'tests' | 'resources' | 'logs' | 'settings';
 
 /** The studio's page, addressed by its data-testid attributes (renderer/src). */
 export class StudioUi {

@@ -81,6 +81,11 @@ export class WebHost {
     }
   }
 
+  /** Sends `signal` to the host process alone (SIGKILL: a crash, no shutdown). */
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   /** SIGTERM (the coordinator runs), then SIGKILL if it has not exited in `graceMs`. For cleanup after a failed test. */
   async stop(graceMs = 10_000): Promise<Exit> {
     if (!this.running) return this.exited;

@@ -1,7 +1,7 @@
 import { OllamaClientProvider, type OllamaTimeouts } from '../../../electron/host/processors/local/ollama-client-provider';
 import { LocalProcessor } from '../../../electron/host/processors/local/local-processor';
 import type { ChatEvent, ChatRequest } from '../../../electron/host/processors/processor';
-import { OllamaTestServer, loreLine, type SwitchesPatch } from '../../servers/ollama';
+import { OllamaTestServer, loreLine, type SwitchesPatch } from '../../../electron/host/demo/ollama';
 
 export interface Rig {
   server: OllamaTestServer;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashedEmbedding, EMBEDDING_DIM, cosine, tokenize, replyText } from '../../servers/ollama';
+import { hashedEmbedding, EMBEDDING_DIM, cosine, tokenize, replyText } from '../../../electron/host/demo/ollama';
 import { socketsToPort } from '../../../electron/host/resources/proc';
 import { eventually, snapshotResources } from '../../support/leaks';
 import { ChatRequestError, LocalProcessorClosedError } from '../../../electron/host/processors/local/local-processor-errors';

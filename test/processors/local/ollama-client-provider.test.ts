@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OllamaClientProvider } from '../../../electron/host/processors/local/ollama-client-provider';
 import { OllamaClosedError } from '../../../electron/host/processors/local/ollama-errors';
 import { socketsToPort } from '../../../electron/host/resources/proc';
-import { OllamaTestServer } from '../../servers/ollama';
+import { OllamaTestServer } from '../../../electron/host/demo/ollama';
 import { eventually } from '../../support/leaks';
 
 let server: OllamaTestServer | undefined;

@@ -3,7 +3,7 @@ import { LocalProcessor } from '../../../electron/host/processors/local/local-pr
 import { OllamaClientProvider } from '../../../electron/host/processors/local/ollama-client-provider';
 import type { ChatRequest } from '../../../electron/host/processors/processor';
 import { socketsToPort } from '../../../electron/host/resources/proc';
-import { OllamaTestServer } from '../../servers/ollama';
+import { OllamaTestServer } from '../../../electron/host/demo/ollama';
 import { chatTurn, cutStream, isChatToken, type RigInstance } from './rig';
 
 export const kind = 'local-processor';

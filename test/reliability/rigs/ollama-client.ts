@@ -1,7 +1,7 @@
 import { memoryLogger } from '../../../electron/host/log/logger';
 import { OllamaClientProvider } from '../../../electron/host/processors/local/ollama-client-provider';
 import { socketsToPort } from '../../../electron/host/resources/proc';
-import { OllamaTestServer } from '../../servers/ollama';
+import { OllamaTestServer } from '../../../electron/host/demo/ollama';
 import { cutStream, type RigInstance } from './rig';
 
 export const kind = 'ollama-client';

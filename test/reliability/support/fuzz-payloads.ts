@@ -45,6 +45,26 @@ export function validInputs(ids: SeedIds): { [C in Channel]: Input<C> } {
     'npc.delete': { id: npcId },
     'npc.importCard': { format: 'json', text: '{"name":"Imported"}' },
     'npc.exportCard': { id: npcId, format: 'json' },
+    'npc.getArt': { id: npcId },
+    // A 1×1 PNG.
+    'npc.setArt': { id: npcId, base64: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGOIzukHAAJ8AVejTUViAAAAAElFTkSuQmCC' },
+    // The seeded NPC's id stands in for a lorebook id: a slip past validation finds no lorebook, never touches one.
+    'lorebook.list': {},
+    'lorebook.get': { id: npcId },
+    'lorebook.save': { name: 'Harbor', book: { entries: [{ keys: ['rum'], content: 'Rum is in the cellar.' }] } },
+    'lorebook.delete': { id: npcId },
+    'lorebook.import': { fileName: 'harbor.json', text: '{"entries":{"0":{"uid":0,"key":["rum"],"content":"Rum."}}}' },
+    'lorebook.export': { id: npcId, format: 'st' },
+    'lorebook.attach': { id: npcId, npcIds: [npcId] },
+    'lorebook.try': { npcId, message: 'Where is the rum?' },
+    // A model the test server does not have: a slip past validation pulls or deletes nothing.
+    'models.list': {},
+    'providers.history': {},
+    'app.diagnostics': {},
+    'models.show': { model: 'fuzz-absent:latest' },
+    'models.pull': { model: 'fuzz-absent:latest' },
+    'models.cancelPull': { pullId: 'pull-0' },
+    'models.delete': { model: 'fuzz-absent:latest' },
     'chat.send': { npcId, text: 'Where is the rum?' },
     'chat.stop': turn,
     'chat.regenerate': turn,
@@ -67,6 +87,15 @@ export function validInputs(ids: SeedIds): { [C in Channel]: Input<C> } {
     'app.quit': {},
     'app.lastShutdownReport': {},
     'app.info': {},
+    'suite.list': {},
+    'suite.get': { npcId },
+    'suite.save': { version: 1, npcId, cases: [{ name: 'greets', turns: [{ player: 'Hello', expect: [{ kind: 'mentions', phrases: ['hello'] }] }] }] },
+    'suite.addFromChat': turn,
+    'suite.run': { npcId, backends: [{ processor: 'local', model: 'fuzz-absent' }] },
+    'suite.stop': { runId: 'r-0' },
+    'suite.runs': { npcId },
+    'suite.runGet': { npcId, runId: 'r-0' },
+    'suite.diff': { npcId, runId: 'r-0' },
   };
 }
 

@@ -29,7 +29,7 @@ export interface WebHostProcess {
  * web-host.ts builds the renderer when dist/renderer is stale; two test files starting it at once would
  * race on that folder, so the build check runs here first, one process at a time.
  */
-function ensureRendererBuiltOnce(): void {
+export function ensureRendererBuiltOnce(): void {
   const lock = join(REPO, '.cache', 'renderer-build.lock');
   mkdirSync(join(REPO, '.cache'), { recursive: true });
   const script = "import('./electron/host/ipc/renderer-build.ts').then((m) => m.ensureRendererBuilt(process.cwd(), (l) => process.stderr.write(l + '\\n')))";

@@ -1,4 +1,5 @@
 import type { UsageRow } from '../../../../shared/usage';
+import { localDay } from '../../usage/usage-record';
 import type { Handlers } from '../router';
 import { dataProblems } from './data-problems';
 import type { StudioServices } from './services';
@@ -38,9 +39,4 @@ export function appHandlers(s: StudioServices): Pick<Handlers, AppChannels> {
     'app.lastShutdownReport': async () => s.lastReport,
     'app.info': async () => ({ ...s.info, problems: dataProblems(s) }),
   };
-}
-
-function localDay(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }

@@ -15,6 +15,9 @@ export function dataProblems(s: StudioServices): DataProblem[] {
   for (const p of s.npcs.problems()) {
     problems.push({ area: 'npc', file: p.file, message: `${p.fieldPath ? `${p.fieldPath}: ` : ''}${p.reason}; the file is kept as it is and this NPC is not loaded` });
   }
+  for (const p of s.lorebooks.problems()) {
+    problems.push({ area: 'lorebook', file: p.file, message: `${p.fieldPath ? `${p.fieldPath}: ` : ''}${p.reason}; the file is kept as it is and this lorebook is not loaded` });
+  }
   for (const p of s.usage.problemsOnOpen) {
     problems.push({ area: 'usage', file: s.usage.file, message: `line ${p.line}: ${p.reason}${p.dropped ? '' : '; the line is kept and skipped'}` });
   }

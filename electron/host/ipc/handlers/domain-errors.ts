@@ -1,24 +1,35 @@
 import { ShuttingDownError } from '../../engine/errors';
 import { EmbeddingMismatchError, KnowledgeClosedError, KnowledgeInputError, UnknownNpcError, UnknownSourceError } from '../../knowledge/knowledge-errors';
-import { CardImportError } from '../../npc/card-codec';
-import { NpcFileConflictError, NpcNotFoundError, NpcValidationError } from '../../npc/npc-errors';
+import { ArtError } from '../../npc/card-art';
+import { CardExportError, CardImportError } from '../../npc/card-codec';
+import { NpcBusyError, NpcFileConflictError, NpcNotFoundError, NpcValidationError } from '../../npc/npc-errors';
 import { PromptOverflowError } from '../../npc/prompt/prompt-overflow-error';
 import { TranscriptError } from '../../npc/transcript-store';
 import { BedrockError } from '../../processors/hosted/bedrock-error';
 import { OllamaError } from '../../processors/local/ollama-errors';
 import { HostError } from '../host-error';
+import { BudgetExceededError } from '../../usage/budget-guard';
+import { NoSuiteError, RunNotFoundError, SuiteConfigError, SuiteValidationError, UnknownTestNpcError } from '../../suites/suite-errors';
 
 const BEDROCK_UNAVAILABLE = new Set(['not-configured', 'missing-credentials', 'access-denied', 'unreachable', 'unavailable', 'throttled', 'timeout', 'model-not-found', 'closed']);
 
 /** Gives each service error its IPC code (and hint); errors the router already knows pass through. */
 export function toHostError(err: unknown): unknown {
   if (err instanceof HostError || err instanceof ShuttingDownError) return err;
+  if (err instanceof SuiteValidationError) return new HostError('ValidationError', err.message, { issues: [{ path: err.fieldPath, message: err.reason }] });
+  if (err instanceof UnknownTestNpcError || err instanceof NoSuiteError || err instanceof RunNotFoundError) return new HostError('NotFound', err.message);
+  if (err instanceof SuiteConfigError) return HostError.providerUnavailable(err.message, err.hint, 'suite-runner');
   if (err instanceof NpcNotFoundError || err instanceof UnknownNpcError || err instanceof UnknownSourceError) {
     return new HostError('NotFound', err.message);
   }
   if (err instanceof CardImportError) return new HostError('ValidationError', err.message, { issues: [{ path: err.fieldPath ?? '(card)', message: err.message }] });
   if (err instanceof NpcValidationError) return new HostError('ValidationError', err.message, { issues: [{ path: err.fieldPath, message: err.message }] });
-  if (err instanceof KnowledgeInputError || err instanceof PromptOverflowError || err instanceof NpcFileConflictError || err instanceof TranscriptError) {
+  if (err instanceof ArtError) return new HostError('ValidationError', err.message, { issues: [{ path: 'base64', message: err.message }] });
+  if (err instanceof CardExportError) return new HostError('ValidationError', err.message, { issues: [{ path: 'format', message: err.message }] });
+  if (
+    err instanceof KnowledgeInputError || err instanceof PromptOverflowError || err instanceof NpcFileConflictError
+    || err instanceof TranscriptError || err instanceof NpcBusyError
+  ) {
     return new HostError('ValidationError', err.message, { issues: [{ path: '(input)', message: err.message }] });
   }
   if (err instanceof EmbeddingMismatchError) {
@@ -26,6 +37,7 @@ export function toHostError(err: unknown): unknown {
   }
   if (err instanceof KnowledgeClosedError) return HostError.providerUnavailable(err.message, 'The knowledge store is closed; restart the studio.', 'knowledge-store');
   if (err instanceof OllamaError) return HostError.providerUnavailable(err.message, err.hint, 'ollama-client');
+  if (err instanceof BudgetExceededError) return HostError.providerUnavailable(err.message, err.hint, 'hosted-processor');
   if (err instanceof BedrockError && BEDROCK_UNAVAILABLE.has(err.code)) {
     return HostError.providerUnavailable(err.message, bedrockHint(err.code), 'bedrock');
   }

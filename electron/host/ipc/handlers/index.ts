@@ -3,7 +3,11 @@ import { appHandlers } from './app-handlers';
 import { chatHandlers } from './chat-handlers';
 import { withDomainErrors } from './domain-errors';
 import { knowledgeHandlers } from './knowledge-handlers';
+import { lorebookHandlers } from './lorebook-handlers';
+import { modelHandlers } from './model-handlers';
+import { resourceHandlers } from './resource-handlers';
 import { npcHandlers } from './npc-handlers';
+import { suiteHandlers } from './suite-handlers';
 import type { StudioServices } from './services';
 
 export type { StudioServices } from './services';
@@ -12,8 +16,12 @@ export type { StudioServices } from './services';
 export function studioHandlers(services: StudioServices): Handlers {
   return withDomainErrors({
     ...npcHandlers(services),
+    ...lorebookHandlers(services),
     ...chatHandlers(services),
     ...knowledgeHandlers(services),
     ...appHandlers(services),
+    ...modelHandlers(services.models),
+    ...resourceHandlers(services),
+    ...suiteHandlers(services),
   });
 }

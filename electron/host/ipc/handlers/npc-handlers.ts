@@ -1,7 +1,8 @@
+import { deleteNpcEverywhere } from '../../npc/npc-deletion';
 import type { Handlers } from '../router';
 import type { StudioServices } from './services';
 
-type NpcChannels = 'npc.list' | 'npc.get' | 'npc.save' | 'npc.delete' | 'npc.importCard' | 'npc.exportCard';
+type NpcChannels = 'npc.list' | 'npc.get' | 'npc.save' | 'npc.delete' | 'npc.importCard' | 'npc.exportCard' | 'npc.getArt' | 'npc.setArt';
 
 export function npcHandlers(s: StudioServices): Pick<Handlers, NpcChannels> {
   return {
@@ -9,9 +10,7 @@ export function npcHandlers(s: StudioServices): Pick<Handlers, NpcChannels> {
     'npc.get': async ({ id }) => s.npcs.get(id),
     'npc.save': async (input) => s.npcs.save(input),
     'npc.delete': async ({ id }) => {
-      s.npcs.get(id);
-      await s.npcs.delete(id);
-      await s.transcripts.closeConversation(s.chat.refOf(id));
+      await deleteNpcEverywhere({ ...s, logger: s.logs.logger }, id);
       return { deleted: true };
     },
     'npc.importCard': async (input) => {
@@ -20,12 +19,19 @@ export function npcHandlers(s: StudioServices): Pick<Handlers, NpcChannels> {
       return npc;
     },
     'npc.exportCard': async ({ id, format }) => {
-      const npc = s.npcs.get(id);
-      const base = npc.card.name.replace(/[^A-Za-z0-9 _-]+/g, '').trim() || npc.id;
-      if (format === 'json') {
-        return { fileName: `${base}.json`, mime: 'application/json', data: s.npcs.exportCard(id, 'json'), encoding: 'utf8' };
-      }
-      return { fileName: `${base}.png`, mime: 'image/png', data: s.npcs.exportCard(id, 'png').toString('base64'), encoding: 'base64' };
+      const file = await s.npcs.exportCard(id, format);
+      const text = file.mime === 'application/json';
+      return { fileName: file.fileName, mime: file.mime, data: file.bytes.toString(text ? 'utf8' : 'base64'), encoding: text ? 'utf8' : 'base64' };
+    },
+    'npc.getArt': async ({ id }) => {
+      const art = await s.npcs.getArt(id);
+      if (!art) return null;
+      const { mime, width, height, bytes } = art.info;
+      return { mime, width, height, bytes, base64: art.bytes.toString('base64') };
+    },
+    'npc.setArt': async ({ id, base64 }) => {
+      const { mime, width, height, bytes } = await s.npcs.setArt(id, Buffer.from(base64, 'base64'));
+      return { mime, width, height, bytes };
     },
   };
 }

@@ -1,15 +1,16 @@
+import type { KnowledgeChunk, PromptBudget, PromptUsed } from '../../../../shared/chat';
 import type { ChatMessage, ChatRequest } from '../../processors/processor';
-import type { CardData, StudioSettings } from '../npc-schema';
-import { selectLorebookEntries, type TriggeredEntry } from './lorebook';
+import { DEFAULT_NUM_CTX, DEFAULT_REPLY_RESERVE, type CardData, type StudioSettings } from '../../../../shared/npc';
+import type { TimedEffectState } from '../../../../shared/lorebook';
+import type { TracedBook } from '../../../../shared/lorebook-trace';
+import { activateLore } from '../../lore/activation';
+import { npcLorebooks, toReplyTrace } from '../../lore/npc-lore';
+import type { LorebookInput } from '../../lore/resolved-entry';
+import { placeLore } from './lore-placement';
 import { replaceMacros, type MacroNames } from './macros';
-import { PromptOverflowError, type PromptBudget } from './prompt-overflow-error';
-import { cardSection, composeSystem, examplesSection, knowledgeLine, knowledgeSection, mainInstruction, type KnowledgeChunk } from './system-prompt';
+import { PromptOverflowError } from './prompt-overflow-error';
+import { cardSection, composeSystem, examplesSection, knowledgeLine, knowledgeSection, mainInstruction } from './system-prompt';
 import { estimateTokens, messageTokens, MESSAGE_OVERHEAD_TOKENS, TOKEN_ESTIMATOR } from './tokens';
-
-/** Ollama's default context when the NPC sets no numCtx. */
-export const DEFAULT_NUM_CTX = 4096;
-/** Tokens kept free for the reply when the NPC sets no maxTokens. */
-export const DEFAULT_REPLY_RESERVE = 512;
 
 export interface AssembleInput {
   npcId: string;
@@ -23,25 +24,13 @@ export interface AssembleInput {
   userName?: string;
   /** The studio's default system prompt (also what {{original}} stands for). */
   defaultSystemPrompt?: string;
-}
-
-export type PromptPartName = 'system' | 'card' | 'examples' | 'lorebook' | 'knowledge' | 'history' | 'user' | 'post_history';
-
-export interface PromptUsed {
-  lorebookEntries: TriggeredEntry[];
-  /** Triggered but over the book's token_budget. */
-  lorebookDropped: TriggeredEntry[];
-  chunks: (KnowledgeChunk & { tokens: number })[];
-  /** Retrieved but left out: the context was full once the required parts were in. */
-  chunksDropped: KnowledgeChunk[];
-  historyKept: number;
-  /** Oldest messages trimmed to fit. */
-  historyDropped: number;
-  /** Estimated tokens per part; `system`, `card`, `lorebook`, `knowledge`, `examples` add up to the system prompt. */
-  tokens: Record<PromptPartName, number>;
-  totalTokens: number;
-  budget: PromptBudget;
-  estimator: string;
+  /**
+   * The lorebooks to scan (lore/npc-lore.ts npcLorebooks: the card's own, attached, linked), the seed of the
+   * reply's draws and the conversation's timed effects from the reply before. Default: the card's own book, seed 0.
+   */
+  lore?: { books: LorebookInput[]; named: TracedBook[]; seed: number; state?: TimedEffectState };
+  /** The model's trained context (Ollama's /api/show): the budget never goes past it. */
+  modelContextLength?: number;
 }
 
 /** A ChatRequest ready for a processor, plus what went into it for the UI. */
@@ -52,38 +41,47 @@ export interface AssembledPrompt extends ChatRequest {
 /**
  * Builds one turn's prompt. Required parts: the system instruction, the card (description, personality,
  * scenario, examples), triggered lorebook entries, the latest message and post-history instructions; if
- * they alone exceed numCtx − reply reserve, PromptOverflowError. Then knowledge chunks (closest first)
- * while they fit, then history, newest first, while it fits; the oldest messages are the ones trimmed.
+ * they alone exceed numCtx − reply reserve, PromptOverflowError. Lorebook entries go where their position says
+ * (lore-placement.ts); an entry at a depth is a message of its role that many messages from the chat's end; together
+ * they stay within loreBudget. Then knowledge chunks (closest first) while they fit, then history, newest first, while it fits; the oldest messages are the ones trimmed.
  * Post-history instructions go last, as a system message after the latest message.
  */
 export function assemblePrompt(input: AssembleInput): AssembledPrompt {
   const names: MacroNames = { char: input.card.name, user: input.userName ?? 'User' };
   const { card, studio } = input;
-  const budget = budgetOf(studio);
+  const budget = budgetOf(studio, input.modelContextLength);
   const latest = input.history.at(-1);
   if (!latest) throw new Error('assemblePrompt needs at least the latest message in history');
   const earlier = input.history.slice(0, -1);
 
-  const lore = selectLorebookEntries(card.character_book, input.history.map((m) => m.content), (t) => replaceMacros(t, names));
+  const lore = input.lore ?? { ...npcLorebooks({ id: input.npcId, card, studio: { ...studio, lorebooks: [] } }, null), seed: 0 };
+  const trace = activateLore(lore.books, input.history, {
+    seed: lore.seed,
+    tokenBudget: loreBudget(lore.books, budget),
+    ...(lore.state ? { state: lore.state } : {}),
+    render: (t) => replaceMacros(t, names),
+  });
+  const placed = placeLore(trace.activated);
   const sections = {
     main: mainInstruction(card, names, input.defaultSystemPrompt),
-    loreBefore: lore.included.filter((t) => t.position === 'before_char').map((t) => t.content),
+    loreBefore: placed.beforeCard,
     card: cardSection(card, names),
-    loreAfter: lore.included.filter((t) => t.position === 'after_char').map((t) => t.content),
+    loreAfter: placed.afterCard,
     knowledge: '',
-    examples: examplesSection(card, names),
+    examples: [...placed.beforeExamples, examplesSection(card, names), ...placed.afterExamples].filter((t) => t.trim()).join('\n\n'),
   };
   const postText = replaceMacros(card.post_history_instructions, names, '').trim();
   const post: ChatMessage[] = postText ? [{ role: 'system', content: postText }] : [];
   const systemTokens = (s: typeof sections) => estimateTokens(composeSystem(s)) + MESSAGE_OVERHEAD_TOKENS;
-  const fixedTail = messageTokens(latest) + post.reduce((n, m) => n + messageTokens(m), 0);
+  const atDepthTokens = placed.atDepth.reduce((n, m) => n + messageTokens(m), 0);
+  const fixedTail = messageTokens(latest) + post.reduce((n, m) => n + messageTokens(m), 0) + atDepthTokens;
 
   const required = systemTokens(sections) + fixedTail;
   if (required > budget.available) {
     throw new PromptOverflowError(
       {
         system: estimateTokens(sections.main), card: estimateTokens(sections.card), examples: estimateTokens(sections.examples),
-        lorebook: lore.tokens, latest_message: messageTokens(latest), post_history: post.reduce((n, m) => n + messageTokens(m), 0),
+        lorebook: trace.tokens, latest_message: messageTokens(latest), post_history: post.reduce((n, m) => n + messageTokens(m), 0),
       },
       required,
       budget,
@@ -112,7 +110,7 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
   }
 
   const system = composeSystem(sections);
-  const messages = [...kept, latest, ...post].map((m) => ({ role: m.role, content: m.content }));
+  const messages = [...placed.insertAtDepth([...kept, latest]), ...post].map((m) => ({ role: m.role, content: m.content }));
   return {
     npcId: input.npcId,
     model: studio.model,
@@ -120,8 +118,7 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
     messages,
     sampling: { ...studio.sampling, numCtx: budget.numCtx },
     used: {
-      lorebookEntries: lore.included,
-      lorebookDropped: lore.droppedForBudget,
+      lore: toReplyTrace(trace, lore.named),
       chunks: chunks.map((c) => ({ ...c, tokens: estimateTokens(knowledgeLine(c)) })),
       chunksDropped,
       historyKept: kept.length,
@@ -130,7 +127,7 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
         system: estimateTokens(sections.main),
         card: estimateTokens(sections.card),
         examples: estimateTokens(sections.examples),
-        lorebook: lore.tokens,
+        lorebook: trace.tokens,
         knowledge: estimateTokens(sections.knowledge),
         history: kept.reduce((n, m) => n + messageTokens(m), 0),
         user: messageTokens(latest),
@@ -143,8 +140,21 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
   };
 }
 
-export function budgetOf(studio: StudioSettings): PromptBudget {
-  const numCtx = studio.sampling.numCtx ?? DEFAULT_NUM_CTX;
+/** SillyTavern's default World Info budget: a quarter of the context (world_info_budget 25%). */
+export const DEFAULT_LORE_BUDGET_SHARE = 0.25;
+
+/**
+ * The token budget of all lorebook entries together: the first book (the card's own first) that sets one, else
+ * a quarter of what the prompt may use. Without one a large world book would fill the context, and recursion
+ * through it would have no end but the book's.
+ */
+export function loreBudget(books: readonly LorebookInput[], budget: PromptBudget): number {
+  const stated = books.find((b) => b.book.tokenBudget !== undefined)?.book.tokenBudget;
+  return stated ?? Math.floor(budget.available * DEFAULT_LORE_BUDGET_SHARE);
+}
+
+export function budgetOf(studio: StudioSettings, modelContextLength?: number): PromptBudget {
+  const numCtx = Math.min(studio.sampling.numCtx ?? DEFAULT_NUM_CTX, modelContextLength ?? Infinity);
   const replyReserve = studio.sampling.maxTokens ?? DEFAULT_REPLY_RESERVE;
   return { numCtx, replyReserve, available: numCtx - replyReserve };
 }

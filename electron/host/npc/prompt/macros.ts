@@ -1,4 +1,4 @@
-import type { CardData } from '../npc-schema';
+import type { CardData } from '../../../../shared/npc';
 
 export interface MacroNames {
   /** The NPC's name, for {{char}} (and V1's <BOT>). */

@@ -1,10 +1,4 @@
-export interface PromptBudget {
-  numCtx: number;
-  /** Tokens kept free for the reply (the NPC's maxTokens, or the default). */
-  replyReserve: number;
-  /** numCtx − replyReserve: what the prompt may use. */
-  available: number;
-}
+import type { PromptBudget } from '../../../../shared/chat';
 
 /**
  * The parts a turn cannot do without (system prompt, persona, examples, triggered lore, the latest

@@ -1,22 +1,10 @@
-import type { CardData } from '../npc-schema';
+import type { KnowledgeChunk } from '../../../../shared/chat';
+import type { CardData } from '../../../../shared/npc';
 import { replaceMacros, type MacroNames } from './macros';
 
 /** Used when the card has no system_prompt, and for {{original}} inside one. */
 export const DEFAULT_SYSTEM_PROMPT =
   "You are {{char}} in a fictional chat with {{user}}. Write only {{char}}'s next reply, and stay in character.";
-
-/** A passage from the knowledge store, as retrieval returns it. */
-export interface KnowledgeChunk {
-  /** The chunk's id, when retrieval gives one. */
-  id?: string;
-  /** The knowledge source it belongs to (shared/knowledge.ts SearchHit has this). */
-  sourceId?: string;
-  /** Where it came from (file name, URL, note title), shown in the prompt and the UI. */
-  source: string;
-  text: string;
-  /** Vector distance; smaller is closer. */
-  distance: number;
-}
 
 /** The heading of the knowledge section. Each chunk follows on one line: `- [<source>] <text>`. */
 export const KNOWLEDGE_HEADING = 'Lore:';

@@ -10,12 +10,15 @@ import {
   type ConverseStreamOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { healthNow, type Health, type Provider } from '../../lifecycle/provider';
-import { errorMessage, withTimeout } from '../../lifecycle/timeout';
+import type { Health } from '../../../../shared/health';
+import { healthNow, type Provider } from '../../lifecycle/provider';
+import { withTimeout } from '../../lifecycle/timeout';
 import type { Logger } from '../../log/logger';
 import { socketsToPort } from '../../resources/proc';
+import { CallStats } from './call-stats';
 import { abortError, BedrockError, missingCredentialsError, toBedrockError, type BedrockCallContext } from './bedrock-error';
 import { parseBedrockSettings, type BedrockSettings, type BedrockSettingsInput } from './bedrock-settings';
+import { errorMessage } from '../../../../shared/errors';
 
 export interface BedrockConfiguration {
   configured: boolean;
@@ -50,6 +53,7 @@ export class BedrockClientProvider implements Provider {
   private lastCall: BedrockCallRecord | null = null;
   private closing: Promise<void> | null = null;
   private readonly counts = { calls: 0, failures: 0 };
+  private readonly stats = new CallStats();
 
   constructor(
     settings: BedrockSettingsInput,
@@ -150,6 +154,7 @@ export class BedrockClientProvider implements Provider {
       calls: this.counts.calls,
       failures: this.counts.failures,
       lastCall: this.lastCall,
+      ...this.stats.figures(),
     };
     if (closed) return healthNow('stopped', resources);
     if (!this.configuration.configured) {
@@ -216,6 +221,7 @@ export class BedrockClientProvider implements Provider {
   }
 
   private end(call: ReturnType<BedrockClientProvider['begin']>, code: string | null): void {
+    this.stats.add(code, performance.now() - call.started);
     this.lastCall = {
       ok: code === null,
       operation: call.operation,

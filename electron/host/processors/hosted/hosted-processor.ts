@@ -1,5 +1,6 @@
 import type { ConverseStreamMetadataEvent } from '@aws-sdk/client-bedrock-runtime';
-import { healthNow, type Health, type Provider } from '../../lifecycle/provider';
+import type { Health } from '../../../../shared/health';
+import { healthNow, type Provider } from '../../lifecycle/provider';
 import type { Logger } from '../../log/logger';
 import type { ChatEvent, ChatRequest, Processor } from '../processor';
 import { abortError, BedrockError } from './bedrock-error';

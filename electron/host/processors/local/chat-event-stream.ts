@@ -1,5 +1,6 @@
 import type { ChatResponse } from 'ollama';
-import type { ChatEvent, Usage } from '../processor';
+import type { Usage } from '../../../../shared/chat';
+import type { ChatEvent } from '../processor';
 
 const ms = (ns: number | undefined) => (typeof ns === 'number' ? ns / 1e6 : undefined);
 

@@ -1,6 +1,7 @@
 import type { ChatRequest as OllamaChatRequest, Message, Options } from 'ollama';
 import { z } from 'zod';
 import { formatIssuePath } from '../../../../shared/errors';
+import { samplingSchema } from '../../../../shared/npc';
 import type { ChatRequest } from '../processor';
 import { ChatRequestError } from './local-processor-errors';
 
@@ -11,18 +12,8 @@ const chatRequestSchema = z.object({
   model: nonBlank,
   system: z.string(),
   messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
-  sampling: z
-    .object({
-      temperature: z.number().min(0).max(2).optional(),
-      topP: z.number().gt(0).max(1).optional(),
-      numCtx: z.int().min(1).optional(),
-      maxTokens: z.int().min(1).optional(),
-      keepAlive: z
-        .string()
-        .regex(/^-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h)?)+$/, { message: 'must be a duration such as "5m", "1h", "0" or "-1"' })
-        .optional(),
-    })
-    .optional(),
+  sampling: samplingSchema.optional(),
+  seed: z.int().optional(),
 });
 
 export function validateChatRequest(request: ChatRequest): ChatRequest {
@@ -39,6 +30,7 @@ export function toOllamaChat(request: ChatRequest): Omit<OllamaChatRequest, 'str
   if (s.topP !== undefined) options.top_p = s.topP;
   if (s.numCtx !== undefined) options.num_ctx = s.numCtx;
   if (s.maxTokens !== undefined) options.num_predict = s.maxTokens;
+  if (request.seed !== undefined) options.seed = request.seed;
   const messages: Message[] = request.system ? [{ role: 'system', content: request.system }] : [];
   for (const m of request.messages) messages.push({ role: m.role, content: m.content });
   return {

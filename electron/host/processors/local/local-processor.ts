@@ -1,4 +1,5 @@
-import { healthNow, type Health, type Provider } from '../../lifecycle/provider';
+import type { Health } from '../../../../shared/health';
+import { healthNow, type Provider } from '../../lifecycle/provider';
 import type { Logger } from '../../log/logger';
 import type { ChatEvent, ChatRequest, EmbeddingFunction, Processor } from '../processor';
 import { ChatEventStream } from './chat-event-stream';

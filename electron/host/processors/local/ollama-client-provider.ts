@@ -1,9 +1,12 @@
-import { Ollama, type ChatRequest, type ChatResponse, type EmbedRequest, type EmbedResponse, type ListResponse } from 'ollama';
+import {
+  Ollama, type ChatRequest, type ChatResponse, type EmbedRequest, type EmbedResponse, type ListResponse, type ProgressResponse, type ShowResponse,
+} from 'ollama';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { healthNow, type Health, type Provider } from '../../lifecycle/provider';
+import type { Health } from '../../../../shared/health';
+import { healthNow, type Provider } from '../../lifecycle/provider';
 import type { Logger } from '../../log/logger';
 import { socketsToPort } from '../../resources/proc';
-import { toOllamaError, type MappingContext } from './error-mapping';
+import { toOllamaError, type MappingContext } from './to-ollama-error';
 import { OllamaClosedError } from './ollama-errors';
 import { Operation } from './operation';
 
@@ -17,6 +20,9 @@ export interface OllamaTimeouts {
   nextChunkMs: number;
   healthMs: number;
 }
+
+/** How long the health check reuses Ollama's model lists (a chat, embed, pull or delete forgets them). */
+const MODEL_LISTS_MS = 5_000;
 
 export const DEFAULT_TIMEOUTS: OllamaTimeouts = { connectMs: 5_000, firstByteMs: 120_000, nextChunkMs: 60_000, healthMs: 3_000 };
 
@@ -45,6 +51,7 @@ export class OllamaClientProvider implements Provider {
   private closing: Promise<void> | null = null;
   private lastError: string | undefined;
   private readonly logger: Logger | undefined;
+  private modelsCache: { at: number; lists: [ListResponse, ListResponse] } | null = null;
 
   constructor(options: OllamaClientOptions = {}) {
     this.url = normaliseUrl(options.url ?? DEFAULT_OLLAMA_URL);
@@ -78,6 +85,7 @@ export class OllamaClientProvider implements Provider {
 
   /** Streams a chat reply. Aborting `signal` cancels the HTTP request (the socket is destroyed). */
   async chatStream(request: StreamingChatRequest, signal?: AbortSignal): Promise<AsyncIterable<ChatResponse>> {
+    this.modelsCache = null;
     const op = this.begin(signal, true);
     try {
       const parts = await op.client.chat({ ...request, stream: true });
@@ -89,6 +97,7 @@ export class OllamaClientProvider implements Provider {
   }
 
   embed(request: EmbedRequest, signal?: AbortSignal): Promise<EmbedResponse> {
+    this.modelsCache = null;
     return this.call((c) => c.embed(request), signal, request.model);
   }
 
@@ -102,6 +111,28 @@ export class OllamaClientProvider implements Provider {
 
   ps(signal?: AbortSignal): Promise<ListResponse> {
     return this.call((c) => c.ps(), signal);
+  }
+
+  /** Streams a pull's progress; aborting `signal` closes the stream, which is how Ollama learns of a cancel. */
+  async pullStream(model: string, signal?: AbortSignal): Promise<AsyncIterable<ProgressResponse>> {
+    this.modelsCache = null;
+    const op = this.begin(signal, true);
+    try {
+      const parts: AsyncIterable<ProgressResponse & { done?: boolean }> = await op.client.pull({ model, stream: true });
+      return op.guard(parts, (err) => this.mapError(err, model));
+    } catch (err) {
+      op.release();
+      throw this.mapError(err, model);
+    }
+  }
+
+  delete(model: string, signal?: AbortSignal): Promise<void> {
+    this.modelsCache = null;
+    return this.call(async (c) => void (await c.delete({ model })), signal, model);
+  }
+
+  show(model: string, signal?: AbortSignal): Promise<ShowResponse> {
+    return this.call((c) => c.show({ model }), signal, model);
   }
 
   /** Reachability, version and latency from /api/version; models from /api/tags and /api/ps; sockets and streams. */
@@ -124,12 +155,29 @@ export class OllamaClientProvider implements Provider {
     }
     const latencyMs = performance.now() - started;
     try {
-      const [tags, loaded] = await Promise.all([this.list(signal), this.ps(signal)]);
+      const [tags, loaded] = await this.modelLists(signal);
       const models = { modelsAvailable: tags.models.map((m) => m.name), modelsLoaded: loaded.models.map((m) => m.name) };
       return healthNow('healthy', { reachable: true, version, ...models, ...figures() }, { latencyMs, lastError: this.lastError });
     } catch (err) {
       return healthNow('degraded', { reachable: true, version, ...figures() }, { latencyMs, ...problem(err) });
     }
+  }
+
+  /**
+   * /api/tags and /api/ps for the health card, re-asked every MODEL_LISTS_MS (they change only when a model is
+   * used, pulled or deleted, and each of those calls forgets the cached lists at once).
+   */
+  /** Makes the next health check ask Ollama for its models again (after a pull ends, say). */
+  forgetModelLists(): void {
+    this.modelsCache = null;
+  }
+
+  private async modelLists(signal: AbortSignal): Promise<[ListResponse, ListResponse]> {
+    const now = performance.now();
+    if (this.modelsCache && now - this.modelsCache.at < MODEL_LISTS_MS) return this.modelsCache.lists;
+    const lists = await Promise.all([this.list(signal), this.ps(signal)]);
+    this.modelsCache = { at: now, lists };
+    return lists;
   }
 
   /** Aborts every request and destroys the agent's sockets. Idempotent; initialize() opens a fresh agent. */

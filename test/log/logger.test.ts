@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../electron/host/log/logger';
+import { openFilePaths } from '../../electron/host/resources/proc';
+import { eventually } from '../support/leaks';
+import { tempDir } from '../support/temp-dir';
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+beforeEach(async () => {
+  dir = await tempDir('npc-studio-log-');
+});
+afterEach(async () => dir.remove());
+
+describe('the log file', () => {
+  it('close() writes out every line, then lets go of the file; later lines reach the ring only', async () => {
+    const file = join(dir.path, 'logs', 'studio.log');
+    const logs = createLogger({ file });
+    for (let i = 0; i < 50; i++) logs.logger.info(`line ${i}`);
+    expect(await eventually(openFilePaths, (open) => open.includes(file))).toContain(file);
+
+    await logs.close();
+    expect(openFilePaths()).not.toContain(file);
+    expect(() => logs.logger.warn('after close')).not.toThrow();
+    await logs.close();
+    await logs.flush();
+
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).msg as string);
+    expect(lines).toEqual(Array.from({ length: 50 }, (_, i) => `line ${i}`));
+    expect(logs.ring.messages().at(-1)).toBe('WARN after close');
+  });
+});

@@ -2,7 +2,7 @@
  * Electron glue, kept thin: the window, the IPC adapter and the quit path. Everything else is the
  * plain-Node host in electron/host (studio.ts), tested without Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { ELECTRON_EVENT, ELECTRON_INVOKE } from '../shared/electron-ipc';
 import { EVENT_NAMES } from '../shared/events';
@@ -48,7 +48,13 @@ function senderOf(event: IpcMainInvokeEvent) {
   const url = frame?.url ?? '';
   const ours = devServerUrl ? url.startsWith(devServerUrl) : url.startsWith('file://') && url.includes('/dist/renderer/');
   const topFrame = !!frame && !!window && frame === window.webContents.mainFrame;
-  return { transport: 'electron' as const, origin: frame?.origin ?? '', topFrame, trusted: ours && event.sender === window?.webContents, id: event.sender.id };
+  return {
+    transport: 'electron' as const,
+    origin: frame?.origin ?? '',
+    topFrame,
+    trusted: ours && event.sender === window?.webContents,
+    id: event.sender.id,
+  };
 }
 
 function wire(studio: Studio): void {
@@ -99,6 +105,7 @@ async function main(): Promise<void> {
     version: app.getVersion(),
     lock,
     requestQuit: (reason) => quitPath.request(reason),
+    openExternal: (url) => shell.openExternal(url),
   });
   // Signals (Electron's own handlers call app.quit() too; both name one request), the launch chain's exit and
   // uncaught errors; the force-exit timer bounds every shutdown, report write and log flush included.

@@ -14,7 +14,11 @@ const events = new Set<string>(EVENT_NAMES);
 
 const api: StudioPreloadApi = {
   invoke(channel: Channel, input: unknown) {
-    if (!channels.has(channel)) return Promise.resolve({ ok: false, error: { code: 'ValidationError', message: `unknown channel "${String(channel)}"`, issues: [] } });
+    if (!channels.has(channel))
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'ValidationError', message: `unknown channel "${String(channel)}"`, issues: [] },
+      });
     return ipcRenderer.invoke(ELECTRON_INVOKE, channel, input);
   },
   on(event: EventName, callback: (payload: never) => void) {

@@ -42,7 +42,8 @@ function readOptions() {
     throw new UsageError(`${(err as Error).message}\n${USAGE}`);
   }
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port number, got "${values.port}"\n${USAGE}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a TCP port number, got "${values.port}"\n${USAGE}`);
   return { demo: values.demo ?? false, port, dataDir: values['data-dir'] ? resolve(values['data-dir']) : undefined };
 }
 

@@ -38,7 +38,10 @@ function rank(part) {
   return i < 0 ? ORDER.length : i;
 }
 
-writeFileSync(merged, JSON.stringify(Object.fromEntries(parts.map((p) => [p.part, { line: p.line, ...p.figures, at: p.at }])), null, 2) + '\n');
+writeFileSync(
+  merged,
+  JSON.stringify(Object.fromEntries(parts.map((p) => [p.part, { line: p.line, ...p.figures, at: p.at }])), null, 2) + '\n',
+);
 console.log('');
 for (const p of parts) console.log(p.line);
 if (parts.length === 0) console.log('RELIABILITY no figures were written');

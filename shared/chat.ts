@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { replyLoreTraceSchema, type FireReason, type ReplyLoreTrace } from './lorebook-trace';
-import { lorebookEntrySchema, lorebookPositionSchema, processorKindSchema, type ProcessorKind } from './npc';
+import { lorebookEntrySchema, lorebookPositionSchema, processorKindSchema, samplingSchema, type ProcessorKind } from './npc';
 
 /** Transcript shapes as the renderer sees them, and what the host keeps with each reply to build them. */
 
@@ -200,6 +200,48 @@ export const usageSchema = z.object({
   evalDurationMs: z.number().optional(),
 });
 
+/** Where a piece of a sent prompt came from (shared/conversations.ts PromptSource is what the viewer shows). */
+export const PROMPT_PIECE_KINDS = [
+  'system',
+  'card',
+  'persona',
+  'lorebook',
+  'knowledge',
+  'heading',
+  'authors-note',
+  'user',
+  'history',
+] as const;
+
+/** One piece of a sent message: its text and source; `sep` is what joins it to the piece before. */
+export const sentPieceSchema = z.object({
+  kind: z.enum(PROMPT_PIECE_KINDS),
+  text: z.string(),
+  sep: z.string().optional(),
+  /** lorebook: the book's name and the entry's id or name. */
+  book: z.string().optional(),
+  entry: z.string().optional(),
+  /** knowledge: the chunk's source. */
+  source: z.string().optional(),
+  sourceId: z.string().optional(),
+});
+
+/**
+ * A message as sent: its pieces, or `history` transcript messages (the next ones of the history kept), or
+ * `latest`: the transcript message the reply answers. The history is the transcript itself, not copied.
+ */
+export const sentMessageSchema = z.union([
+  z.object({ role: z.enum(['system', 'user', 'assistant']), pieces: z.array(sentPieceSchema) }),
+  z.object({ history: z.int().min(1) }),
+  z.object({ latest: z.literal(true) }),
+]);
+
+/** The prompt of a reply as it was sent, for the prompt viewer and the request body. */
+export const sentPromptSchema = z.object({
+  messages: z.array(sentMessageSchema),
+  sampling: samplingSchema.optional(),
+});
+
 /**
  * What the host keeps with a reply in the transcript journal (electron/host/npc/chat-service.ts writes it,
  * ipc/handlers/transcript-turns.ts turns it into a TranscriptTurn). Loose: keys a later version adds are kept.
@@ -212,8 +254,12 @@ export const replyMetaSchema = z.looseObject({
   /** Why a partial reply was cut: stopped by the user, or the shutdown drain deadline. */
   interruptedBy: z.string().optional(),
   used: promptUsedSchema.optional(),
-  /** The prompt's parts that are not in the transcript already (the history is not copied). */
+  /** Replies before `sent`: the prompt's parts that are not in the transcript already (the history is not copied). */
   prompt: z.object({ system: z.string(), user: z.string(), postHistory: z.array(z.string()) }).optional(),
+  /** The prompt as sent, piece by piece with sources (stored compactly: transcript-parts.ts). */
+  sent: sentPromptSchema.optional(),
+  /** The persona the designer played (its id, when one was chosen). */
+  personaId: z.string().optional(),
 });
 
 export type TriggeredEntry = z.output<typeof triggeredEntrySchema>;
@@ -222,3 +268,6 @@ export type PromptBudget = z.output<typeof promptBudgetSchema>;
 export type PromptUsed = z.output<typeof promptUsedSchema>;
 export type Usage = z.output<typeof usageSchema>;
 export type ReplyMeta = z.output<typeof replyMetaSchema>;
+export type SentPiece = z.output<typeof sentPieceSchema>;
+export type SentMessage = z.output<typeof sentMessageSchema>;
+export type SentPrompt = z.output<typeof sentPromptSchema>;

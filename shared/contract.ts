@@ -14,12 +14,23 @@ import {
   type LorebookSummary,
 } from './lorebook-record';
 import type { ActivationTrace, TracedBook } from './lorebook-trace';
+import {
+  conversationIdSchema,
+  conversationInputs,
+  CONVERSATION_LIMITS,
+  type ChatImportResult,
+  type ChatPage,
+  type ConversationSummary,
+  type PromptView,
+} from './conversations';
+import { personaDraftSchema, personaIdSchema, type Persona, type PersonaList } from './personas';
 import { modelNameSchema, type ModelDetails, type ModelList } from './models';
 import { CARD_LIMITS, npcDraftSchema, type Npc, type NpcSummary } from './npc';
 import { settingsSchema, type Settings, type SettingsSetResult } from './settings';
 import type { LastShutdownReport } from './shutdown';
 import type { UsageSummary } from './usage';
 import { runIdSchema, runRequestSchema, suiteSchema, type RunDiff, type RunFile, type RunSummary, type Suite } from './suite';
+import { externalLinkSchema } from './links';
 
 /**
  * The one IPC contract: channel → zod schema for the input, TypeScript type for the output.
@@ -33,7 +44,9 @@ function returns<T>(): T {
 
 const none = z.strictObject({});
 const byNpc = z.strictObject({ npcId: npcIdSchema });
-const byTurn = z.strictObject({ npcId: npcIdSchema, turnId: turnIdSchema });
+/** Chat channels name a conversation; without one, the NPC's main conversation (the one from before there were several). */
+const inConversation = { npcId: npcIdSchema, conversationId: conversationIdSchema.optional() };
+const byTurn = z.strictObject({ ...inConversation, turnId: turnIdSchema });
 
 export interface ExportedCard {
   fileName: string;
@@ -141,34 +154,83 @@ export const contract = {
       message: z.string().trim().min(1, 'type a message to try').max(LIMITS.chatText),
       book: z.strictObject({ id: lorebookIdSchema.optional(), name: z.string().max(LIMITS.shortText), book: lorebookSchema }).optional(),
       npcId: npcIdSchema.optional(),
-      history: z.array(z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string().max(LIMITS.chatText) })).max(LIMITS.list).default([]),
+      history: z
+        .array(z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string().max(LIMITS.chatText) }))
+        .max(LIMITS.list)
+        .default([]),
       seed: z.number().int().default(1),
     }),
     output: returns<LoreTryResult>(),
   },
 
   'chat.send': {
-    input: z.strictObject({ npcId: npcIdSchema, text: z.string().trim().min(1, 'say something').max(LIMITS.chatText) }),
+    input: z.strictObject({ ...inConversation, text: z.string().trim().min(1, 'say something').max(LIMITS.chatText) }),
     output: returns<ChatSendResult>(),
   },
-  /** turnId: the streaming reply's id (from chat.send / chat.regenerate). */
+  /** turnId: the streaming reply's id (from chat.send / chat.regenerate / chat.continue). */
   'chat.stop': { input: byTurn, output: returns<{ stopped: boolean }>() },
   /** turnId: the transcript turn (the last reply) to add an alternative to. */
   'chat.regenerate': { input: byTurn, output: returns<ChatRegenerateResult>() },
   'chat.chooseSwipe': {
-    input: z.strictObject({ npcId: npcIdSchema, turnId: turnIdSchema, index: z.number().int().min(0).max(999) }),
+    input: z.strictObject({ ...inConversation, turnId: turnIdSchema, index: z.number().int().min(0).max(999) }),
     output: returns<TranscriptTurn>(),
   },
   'chat.edit': {
-    input: z.strictObject({ npcId: npcIdSchema, turnId: turnIdSchema, text: z.string().min(1).max(LIMITS.chatText) }),
+    input: z.strictObject({ ...inConversation, turnId: turnIdSchema, text: z.string().min(1).max(LIMITS.chatText) }),
     output: returns<TranscriptTurn>(),
   },
   'chat.delete': { input: byTurn, output: returns<{ deleted: boolean }>() },
-  'chat.history': { input: byNpc, output: returns<ChatHistory>() },
+  /** The whole conversation (short ones); long ones are read with chat.page. */
+  'chat.history': { input: z.strictObject(inConversation), output: returns<ChatHistory>() },
+  /** The newest `limit` turns, or the ones before `cursor` (a page's olderCursor). */
+  'chat.page': {
+    input: z.strictObject({
+      ...inConversation,
+      cursor: z.string().min(1).max(100).optional(),
+      limit: z.number().int().min(1).max(CONVERSATION_LIMITS.page).default(50),
+    }),
+    output: returns<ChatPage>(),
+  },
   'chat.export': {
-    input: z.strictObject({ npcId: npcIdSchema, format: z.enum(['json', 'markdown']) }),
+    input: z.strictObject({ ...inConversation, format: z.enum(['json', 'markdown']) }),
     output: returns<ExportedText>(),
   },
+  /** The prompt a reply was made from: every message, each piece with its source and tokens, and the request body. */
+  'chat.prompt': {
+    input: z.strictObject({ ...inConversation, turnId: turnIdSchema, alternative: z.number().int().min(0).max(999).optional() }),
+    output: returns<PromptView>(),
+  },
+  /** Extends the last reply `turnId`: the new text streams (chat.token) and is appended to the chosen alternative. */
+  'chat.continue': { input: byTurn, output: returns<ChatRegenerateResult>() },
+  /** Drafts the designer's next line in their persona's voice; nothing is saved. */
+  'chat.impersonate': { input: z.strictObject(inConversation), output: returns<{ text: string }>() },
+  /** Replaces the text of the user message `turnId`, deletes every message after it and answers it again. */
+  'chat.editAndResend': {
+    input: z.strictObject({
+      ...inConversation,
+      turnId: turnIdSchema,
+      text: z.string().trim().min(1, 'say something').max(LIMITS.chatText),
+    }),
+    output: returns<ChatSendResult>(),
+  },
+
+  'conversation.list': { input: conversationInputs.list, output: returns<ConversationSummary[]>() },
+  'conversation.create': { input: conversationInputs.create, output: returns<ConversationSummary>() },
+  'conversation.rename': { input: conversationInputs.rename, output: returns<ConversationSummary>() },
+  'conversation.duplicate': { input: conversationInputs.duplicate, output: returns<ConversationSummary>() },
+  'conversation.delete': { input: conversationInputs.delete, output: returns<{ deleted: boolean }>() },
+  /** A new conversation with this one's messages up to and including `messageId` (copied). */
+  'conversation.branch': { input: conversationInputs.branch, output: returns<ConversationSummary>() },
+  /** The conversation's persona and author's note. */
+  'conversation.configure': { input: conversationInputs.configure, output: returns<ConversationSummary>() },
+  /** A SillyTavern chat file (.jsonl) as a new conversation of the NPC, with what was kept and dropped. */
+  'conversation.importSillyTavern': { input: conversationInputs.importSillyTavern, output: returns<ChatImportResult>() },
+
+  'persona.list': { input: none, output: returns<PersonaList>() },
+  'persona.save': { input: personaDraftSchema, output: returns<Persona>() },
+  /** Conversations that used it fall back to the default persona. */
+  'persona.delete': { input: z.strictObject({ id: personaIdSchema }), output: returns<{ deleted: boolean }>() },
+  'persona.setDefault': { input: z.strictObject({ id: personaIdSchema.nullable() }), output: returns<PersonaList>() },
 
   'knowledge.ingest': {
     input: z.strictObject({
@@ -216,6 +278,8 @@ export const contract = {
   'app.quit': { input: none, output: returns<{ accepted: boolean }>() },
   'app.lastShutdownReport': { input: none, output: returns<LastShutdownReport>() },
   'app.info': { input: none, output: returns<AppInfo>() },
+  /** Opens a confirmed link from a reply in the system browser (the desktop app; a browser opens links itself). */
+  'app.openExternal': { input: z.strictObject({ url: externalLinkSchema }), output: returns<{ opened: true }>() },
   /** A zip for a bug report: health, last shutdown report, log tail, settings without secrets (base64). */
   'app.diagnostics': { input: none, output: returns<{ fileName: string; base64: string; bytes: number }>() },
 

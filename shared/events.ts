@@ -5,9 +5,11 @@ import type { ModelPullEvent } from './models';
 import type { ShutdownProgress } from './shutdown';
 import type { SuiteProgressEvent } from './suite';
 
+/** Every chat event names the conversation it streams into (`main` for an NPC's main conversation). */
 export interface ChatTokenEvent {
   turnId: string;
   npcId: string;
+  conversationId: string;
   text: string;
   /** Which alternative the token belongs to (0 for a first reply). */
   alternative?: number;
@@ -16,6 +18,7 @@ export interface ChatTokenEvent {
 export interface ChatDoneEvent {
   turnId: string;
   npcId: string;
+  conversationId: string;
   /** Which alternative finished (0 for a first reply). */
   alternative?: number;
   /** Stopped by the user or the drain deadline: the partial reply was kept. */
@@ -27,6 +30,7 @@ export interface ChatDoneEvent {
 export interface ChatErrorEvent {
   turnId: string;
   npcId: string;
+  conversationId: string;
   alternative?: number;
   error: IpcError;
 }

@@ -4,9 +4,7 @@ import { charsWithinFrame } from './wire';
 /** Ids of NPCs, turns, sources, providers: letters, digits, '-', '_' (uuids and slugs fit), 1–64 chars. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-export const idSchema = z
-  .string()
-  .regex(ID_PATTERN, 'must be 1–64 letters, digits, "-" or "_", starting with a letter or digit');
+export const idSchema = z.string().regex(ID_PATTERN, 'must be 1–64 letters, digits, "-" or "_", starting with a letter or digit');
 
 export const npcIdSchema = idSchema;
 export const turnIdSchema = idSchema;

@@ -68,7 +68,10 @@ const nameSchema = nonBlank.refine((s) => s.length <= C.name, {
   message: `a name may have at most ${count(C.name)} characters; shorten it (nickname can hold a longer one)`,
 });
 const bounded = (max: number, what: string, unit: string) =>
-  z.int().min(0).max(max, { message: `${what} may be at most ${count(max)} ${unit}` });
+  z
+    .int()
+    .min(0)
+    .max(max, { message: `${what} may be at most ${count(max)} ${unit}` });
 
 export const lorebookPositionSchema = z.enum(['before_char', 'after_char']);
 
@@ -129,7 +132,10 @@ export const cardDataSchema = z.looseObject({
   character_version: z.union([z.string(), z.number().transform(String)]).default(''),
   extensions: extensionsSchema,
   // Character Card V3 fields (https://github.com/kwaroran/character-card-spec-v3); absent on V2 cards.
-  assets: z.array(cardAssetSchema).max(C.assets, { message: `a card may list at most ${count(C.assets)} assets` }).optional(),
+  assets: z
+    .array(cardAssetSchema)
+    .max(C.assets, { message: `a card may list at most ${count(C.assets)} assets` })
+    .optional(),
   nickname: z.string().optional(),
   creator_notes_multilingual: z.record(z.string(), z.string()).optional(),
   source: z.array(z.string()).optional(),
@@ -183,7 +189,10 @@ export const studioSettingsSchema = z.strictObject({
   model: z.string().trim().min(1, { message: 'must not be empty' }).default(DEFAULT_LOCAL_MODEL),
   sampling: samplingSchema.default({}),
   /** Standalone lorebooks attached to this NPC (ids in <user-data>/lorebooks), scanned beside the card's own book. */
-  lorebooks: z.array(idSchema).max(ATTACHED_LOREBOOKS_MAX, { message: `at most ${ATTACHED_LOREBOOKS_MAX} lorebooks may be attached` }).optional(),
+  lorebooks: z
+    .array(idSchema)
+    .max(ATTACHED_LOREBOOKS_MAX, { message: `at most ${ATTACHED_LOREBOOKS_MAX} lorebooks may be attached` })
+    .optional(),
 });
 
 /**
@@ -222,7 +231,14 @@ export const npcDraftSchema = z
     cardExtra: cardExtraSchema.optional(),
   })
   .superRefine((draft, ctx) => {
-    const chars = cardJsonChars(draft.card, draft.cardExtra);
+    let chars: number;
+    try {
+      chars = cardJsonChars(draft.card, draft.cardExtra);
+    } catch {
+      // A value that refers to itself (an IPC structured clone can carry one) is no card.
+      ctx.addIssue({ code: 'custom', path: ['card'], message: 'the card cannot be written as JSON (a value in it refers to itself)' });
+      return;
+    }
     if (chars > LIMITS.cardJson) {
       ctx.addIssue({
         code: 'custom',
@@ -254,4 +270,6 @@ export interface NpcSummary {
   processor: ProcessorKind;
   model: string;
   updatedAt: string;
+  /** Whether the NPC has card art (npc.getArt returns it); views fetch art only then. */
+  hasArt: boolean;
 }

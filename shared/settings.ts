@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './ids';
 
-const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .max(LIMITS.url);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(LIMITS.url);
 
 export const chromaSettingsSchema = z.discriminatedUnion('mode', [
   z.strictObject({
@@ -34,7 +32,8 @@ export const settingsSchema = z.strictObject({
       const seen = new Set([o.url.replace(/\/+$/, '')]);
       o.endpoints?.forEach((e, i) => {
         const url = e.url.replace(/\/+$/, '');
-        if (seen.has(url)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'url'], message: `${e.url} is already in the pool; list each URL once` });
+        if (seen.has(url))
+          ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'url'], message: `${e.url} is already in the pool; list each URL once` });
         seen.add(url);
       });
     }),

@@ -35,7 +35,14 @@ export default async function retrieval(): Promise<BenchFigure[]> {
   const { logger } = memoryLogger('info');
   const embedder = new HashedWordEmbedding('bench:hashed-words', 384);
   const server = new ChromaServer({ dataDir: join(dir, 'chroma'), logger, launch: { prefix: chromaLaunchPrefix() } });
-  const store = new KnowledgeStore({ endpoint: server, embedder, dataDir: join(dir, 'knowledge'), npcExists: () => true, logger, batchSize: 250 });
+  const store = new KnowledgeStore({
+    endpoint: server,
+    embedder,
+    dataDir: join(dir, 'knowledge'),
+    npcExists: () => true,
+    logger,
+    batchSize: 250,
+  });
   try {
     await server.initialize();
     await store.initialize();
@@ -65,7 +72,15 @@ export default async function retrieval(): Promise<BenchFigure[]> {
       const text = sentence(random, 6);
       // Alternate which path goes first so neither gets a systematically warmer server.
       const pairs: Array<[(t: string) => Promise<unknown>, number[]]> =
-        i % 2 === 0 ? [[viaStore, storeMs], [viaBare, bareMs]] : [[viaBare, bareMs], [viaStore, storeMs]];
+        i % 2 === 0
+          ? [
+              [viaStore, storeMs],
+              [viaBare, bareMs],
+            ]
+          : [
+              [viaBare, bareMs],
+              [viaStore, storeMs],
+            ];
       for (const [run, into] of pairs) {
         const t0 = performance.now();
         await run(text);

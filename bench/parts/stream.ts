@@ -40,8 +40,16 @@ interface Run {
   latencies: number[];
 }
 
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
-const p99 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 99);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+const p99 = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    99,
+  );
 const best = (runs: Run[]) => Math.min(...runs.map((r) => r.ms));
 
 /** Receive time of each token of the run being read; one plain callback for both sides. */
@@ -54,8 +62,10 @@ async function timed(server: OllamaTestServer, read: () => Promise<void>): Promi
   const started = performance.now();
   await read();
   const sent = server.requests.at(-1)!.tokenSentAt;
-  if (received.length !== TOKENS || sent.length !== TOKENS) throw new Error(`expected ${TOKENS} tokens, got ${received.length} received / ${sent.length} sent`);
-  if (process.env.BENCH_DEBUG) console.log(`  first token ${(received[0]! - started).toFixed(2)} ms, stream ${(received.at(-1)! - received[0]!).toFixed(2)} ms`);
+  if (received.length !== TOKENS || sent.length !== TOKENS)
+    throw new Error(`expected ${TOKENS} tokens, got ${received.length} received / ${sent.length} sent`);
+  if (process.env.BENCH_DEBUG)
+    console.log(`  first token ${(received[0]! - started).toFixed(2)} ms, stream ${(received.at(-1)! - received[0]!).toFixed(2)} ms`);
   return { ms: received.at(-1)! - started, latencies: received.map((t, i) => t - sent[i]!) };
 }
 
@@ -77,7 +87,8 @@ export default async function stream(): Promise<BenchFigure[]> {
   const npc = await npcs.save({ card: { name: 'Bench', description: 'You are Bench, who talks at length.' } });
 
   const agent = new Agent();
-  const fetch = ((input: string, init?: object) => undiciFetch(input, { ...init, dispatcher: agent })) as unknown as typeof globalThis.fetch;
+  const fetch = ((input: string, init?: object) =>
+    undiciFetch(input, { ...init, dispatcher: agent })) as unknown as typeof globalThis.fetch;
   const bare = new Ollama({ host: url, fetch });
   /** What ChatService sent last: the bare client sends the same body. */
   let lastBody: { model: string; messages: Message[]; options?: Record<string, unknown> } | undefined;
@@ -117,7 +128,10 @@ export default async function stream(): Promise<BenchFigure[]> {
       if (round < WARMUP) continue;
       ratios.push(best(b) / best(c));
       overhead.push(best(c) - best(b));
-      if (process.env.BENCH_DEBUG) console.log(`round ${round}: bare ${b.map((r) => r.ms.toFixed(1)).join('/')} ms, ChatService ${c.map((r) => r.ms.toFixed(1)).join('/')} ms`);
+      if (process.env.BENCH_DEBUG)
+        console.log(
+          `round ${round}: bare ${b.map((r) => r.ms.toFixed(1)).join('/')} ms, ChatService ${c.map((r) => r.ms.toFixed(1)).join('/')} ms`,
+        );
     }
     return [
       { name: 'stream.throughput_ratio', value: median(ratios), unit: 'x', target: { op: '>=', value: 0.95 } },

@@ -17,6 +17,8 @@ export function dataPaths(dataDir: string) {
     npcs: join(dataDir, 'npcs'),
     lorebooks: join(dataDir, 'lorebooks'),
     transcripts: join(dataDir, 'transcripts'),
+    /** The designer's personas (who {{user}} is in a chat). */
+    personas: join(dataDir, 'personas.json'),
     knowledge: join(dataDir, 'knowledge'),
     chroma: join(dataDir, 'chroma'),
     usage: join(dataDir, 'usage.jsonl'),

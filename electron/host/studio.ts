@@ -25,6 +25,7 @@ import { knowledgeLore } from './npc/knowledge-lore';
 import { NpcStore } from './npc/npc-store';
 import { LorebookStore } from './lore/lorebook-store';
 import { TranscriptStore } from './npc/transcript-store';
+import { PersonaStore } from './npc/persona-store';
 import { BedrockClientProvider } from './processors/hosted/bedrock-client-provider';
 import { HostedProcessor } from './processors/hosted/hosted-processor';
 import { OllamaClientProvider } from './processors/local/ollama-client-provider';
@@ -65,6 +66,8 @@ export interface StudioOptions {
   lock?: DataFolderLock;
   /** How to open another folder in this shell, for the message of a refused start. */
   otherFolderHint?: string;
+  /** Opens a link in the system browser (Electron's shell.openExternal); the web host gives none. */
+  openExternal?(url: string): Promise<void>;
 }
 
 export interface Studio {
@@ -129,18 +132,31 @@ async function composeStudio(options: StudioOptions, dataDir: string, lock: Data
   const registry = new ProviderRegistry({ logger, cleanupTimeoutMs: settings.timeouts.providerCleanupMs });
   const engine = new ExecutionEngine({ logger });
   const coordinator = new ShutdownCoordinator({
-    registry, intake: engine, logger, reports, flushLogs: logs.close,
-    deadlineMs: settings.timeouts.shutdownDeadlineMs, drainMs: settings.timeouts.drainMs,
+    registry,
+    intake: engine,
+    logger,
+    reports,
+    flushLogs: logs.close,
+    deadlineMs: settings.timeouts.shutdownDeadlineMs,
+    drainMs: settings.timeouts.drainMs,
   });
 
   const usage = new UsageTracker({ file: paths.usage }, logger);
   const ollama = new OllamaClientProvider({ url: options.ollamaUrl ?? settings.ollama.url, logger });
   const local = new LocalProcessor({ client: ollama, logger });
-  const bedrock = new BedrockClientProvider({ region: settings.bedrock.region, profile: settings.bedrock.profile, endpoint: settings.bedrock.endpoint }, logger);
+  const bedrock = new BedrockClientProvider(
+    { region: settings.bedrock.region, profile: settings.bedrock.profile, endpoint: settings.bedrock.endpoint },
+    logger,
+  );
   const hosted = new HostedProcessor(bedrock, logger);
-  const chroma = settings.chroma.mode === 'url'
-    ? new ExternalChromaServer(settings.chroma.url, logger)
-    : new ChromaServer({ dataDir: paths.chroma, logger, launch: options.chromaLaunch ?? defaultChromaLaunch(settings.chroma.launchPrefix) });
+  const chroma =
+    settings.chroma.mode === 'url'
+      ? new ExternalChromaServer(settings.chroma.url, logger)
+      : new ChromaServer({
+          dataDir: paths.chroma,
+          logger,
+          launch: options.chromaLaunch ?? defaultChromaLaunch(settings.chroma.launchPrefix),
+        });
   const suites = new SuiteStore({ dir: paths.suites, logger });
   // A CHARX carries the NPC's test suite (x_npc_studio/suite.json) both ways.
   const npcs = new NpcStore({ dir: paths.npcs, logger, charxAppData: suiteCharxAppData(suites) });
@@ -148,15 +164,29 @@ async function composeStudio(options: StudioOptions, dataDir: string, lock: Data
   const pool = ollamaPool({ ...settings.ollama, url: ollama.url }, { client: ollama, processor: local }, logger);
   const lorebooks = new LorebookStore({ dir: paths.lorebooks, logger });
   const transcripts = new TranscriptStore({ dir: paths.transcripts, logger });
-  const knowledge = new KnowledgeStore({ endpoint: chroma, embedder: local.embedding, dataDir: paths.knowledge, npcExists: (id) => npcs.list().some((n) => n.id === id), logger });
+  const personas = new PersonaStore({ file: paths.personas, logger });
+  const knowledge = new KnowledgeStore({
+    endpoint: chroma,
+    embedder: local.embedding,
+    dataDir: paths.knowledge,
+    npcExists: (id) => npcs.list().some((n) => n.id === id),
+    logger,
+  });
 
   const budget = new BudgetGuard(usage, () => settingsStore.get().budget?.monthlyCapUsd ?? null);
-  const processors = { local: new TrackedProcessor(local, usage, logger), hosted: new BudgetedProcessor(new TrackedProcessor(hosted, usage, logger), budget) };
+  const processors = {
+    local: new TrackedProcessor(local, usage, logger),
+    hosted: new BudgetedProcessor(new TrackedProcessor(hosted, usage, logger), budget),
+  };
   let router: Router | null = null;
   const publish: Router['publish'] = (event, payload) => router?.publish(event, payload);
   const models = new ModelManager({ client: ollama, logger, publish: (e) => publish('models.pull', e) });
   const chat = new ChatService({
-    engine, npcs, transcripts, logger,
+    engine,
+    npcs,
+    transcripts,
+    logger,
+    personas,
     lore: knowledgeLore(knowledge),
     lorebooks,
     processorFor: (kind) => processors[kind],
@@ -164,21 +194,46 @@ async function composeStudio(options: StudioOptions, dataDir: string, lock: Data
     events: {
       token: (e) => publish('chat.token', e),
       done: (e) => publish('chat.done', e),
-      error: (e) => publish('chat.error', { turnId: e.turnId, npcId: e.npcId, alternative: e.alternative, error: toErrorPayload(e.error) }),
+      error: (e) =>
+        publish('chat.error', {
+          turnId: e.turnId,
+          npcId: e.npcId,
+          conversationId: e.conversationId,
+          alternative: e.alternative,
+          error: toErrorPayload(e.error),
+        }),
     },
   });
 
   // Registration order: what others depend on first. Closing order is by phase, not by this list.
   // Test samples record their usage themselves (each sample keeps its cost), so the runner gets the untracked processors.
   const tests = new SuiteRunner({
-    engine, npcs, suites, lorebooks, logger, usage,
+    engine,
+    npcs,
+    suites,
+    lorebooks,
+    logger,
+    usage,
     knowledge: knowledgeLore(knowledge),
     endpoints: () => [...pool.endpoints, bedrockEndpoint(hosted)],
     progress: (e) => publish('suite.progress', e),
   });
 
   const providers: Provider[] = [
-    ...(options.extraProviders ?? []), suites, npcs, lorebooks, transcripts, usage, ollama, local, ...pool.providers, bedrock, hosted, chroma, knowledge,
+    ...(options.extraProviders ?? []),
+    suites,
+    npcs,
+    lorebooks,
+    transcripts,
+    personas,
+    usage,
+    ollama,
+    local,
+    ...pool.providers,
+    bedrock,
+    hosted,
+    chroma,
+    knowledge,
   ];
   const failed = new Map<string, { provider: Provider; error: string }>();
 
@@ -189,27 +244,51 @@ async function composeStudio(options: StudioOptions, dataDir: string, lock: Data
   const health = async (): Promise<HealthSnapshot> => {
     const live = await withSharedTcpTable(() => registry.health());
     const down: ProviderHealth[] = [...failed.values()].map(({ provider, error }) => ({
-      id: provider.id, kind: provider.kind, phase: provider.phase,
+      id: provider.id,
+      kind: provider.kind,
+      phase: provider.phase,
       ...healthNow(registry.stopped ? 'stopped' : 'unhealthy', {}, { lastError: `did not start: ${error}` }),
     }));
     const budgetNow = budget.status();
     const providersNow = recovery.apply(deriveHealth([...live, ...down])).map((p) => (p.id === hosted.id ? withBudget(p, budgetNow) : p));
-    const host = await withSharedTcpTable(() => hostHealth(engine, registry, processProbe, knownChildren(providersNow)));
+    const host = await withSharedTcpTable(() =>
+      hostHealth(engine, registry, processProbe, knownChildren(providersNow), router?.subscriberCount('health') ?? 0),
+    );
     const snapshot = [host, ...withTreeFigures(providersNow, host.resources.processes ?? [])];
     healthHistory.record(snapshot);
     return snapshot;
   };
 
-  const info: Omit<AppInfo, 'problems'> = { name: 'NPC Studio', version: options.version ?? '0.1.0', mode: options.mode, demo: options.demo ?? false, dataDir, ollamaUrl: ollama.url };
+  const info: Omit<AppInfo, 'problems'> = {
+    name: 'NPC Studio',
+    version: options.version ?? '0.1.0',
+    mode: options.mode,
+    demo: options.demo ?? false,
+    dataDir,
+    ollamaUrl: ollama.url,
+  };
   router = createRouter(
     studioHandlers({
-      npcs, lorebooks, transcripts, chat, knowledge, models, usage, logs, lastReport, info, suites, tests,
+      npcs,
+      lorebooks,
+      transcripts,
+      personas,
+      chat,
+      knowledge,
+      models,
+      usage,
+      logs,
+      lastReport,
+      info,
+      suites,
+      tests,
       settings: settingsStore,
       providers: providerList,
       health,
       healthHistory: () => healthHistory.history(),
       publish,
       requestQuit: options.requestQuit,
+      ...(options.openExternal ? { openExternal: options.openExternal } : {}),
     }),
     { isAccepting: () => engine.isAccepting, collectHealth: health, logger },
   );

@@ -1,3 +1,14 @@
+import { Button, Group, Text, Title, UnstyledButton } from '@mantine/core';
+import {
+  IconActivityHeartbeat,
+  IconBooks,
+  IconChecklist,
+  IconDatabase,
+  IconFileText,
+  IconMessages,
+  IconSettings,
+  IconUsers,
+} from '@tabler/icons-react';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { AppInfo } from '../../shared/contract';
 import { StudioError } from '../../shared/errors';
@@ -9,9 +20,9 @@ import { BackendBanners, ConnectionBanner, DataProblemsBanner, ShutdownReportBan
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { ErrorNote } from './components/Field';
 import { QuitOverlay, type QuitState } from './components/QuitOverlay';
+import { ThemeSwitch } from './components/ThemeSwitch';
 import { useHealth } from './health-store';
 import { useAction, useConnection, useStudioEvent } from './hooks';
-import { ChatPanel } from './panels/ChatPanel';
 import { KnowledgePanel } from './panels/KnowledgePanel';
 import { LogsPanel } from './panels/LogsPanel';
 import { LorebooksPanel } from './panels/LorebooksPanel';
@@ -19,16 +30,18 @@ import { NpcPanel } from './panels/NpcPanel';
 import { ResourcesPanel } from './panels/ResourcesPanel';
 import { SettingsPanel } from './panels/SettingsPanel';
 import { TestsPanel } from './panels/TestsPanel';
+import { Workspace } from './workspace/Workspace';
 
+/** The navigation rail: the chat workspace first, then the other panels. Icons are decorative (aria-hidden). */
 const TABS = [
-  ['npcs', 'NPCs'],
-  ['chat', 'Chat'],
-  ['lorebooks', 'Lorebooks'],
-  ['knowledge', 'Knowledge'],
-  ['tests', 'Tests'],
-  ['resources', 'Resources'],
-  ['logs', 'Logs'],
-  ['settings', 'Settings'],
+  ['chat', 'Chat', IconMessages],
+  ['npcs', 'NPCs', IconUsers],
+  ['lorebooks', 'Lorebooks', IconBooks],
+  ['knowledge', 'Knowledge', IconDatabase],
+  ['tests', 'Tests', IconChecklist],
+  ['resources', 'Resources', IconActivityHeartbeat],
+  ['logs', 'Logs', IconFileText],
+  ['settings', 'Settings', IconSettings],
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
@@ -46,7 +59,7 @@ function Pane(props: { id: Tab; tab: Tab; children: ReactNode }) {
 }
 
 export function App() {
-  const [tab, setTab] = useState<Tab>('npcs');
+  const [tab, setTab] = useState<Tab>('chat');
   const [npcs, setNpcs] = useState<NpcSummary[]>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [info, setInfo] = useState<AppInfo | null>(null);
@@ -97,71 +110,116 @@ export function App() {
   const overlayProviders = [...providers, ...(health.snapshot ?? []).filter((p) => !known.has(p.id))];
   const resourcesStatus = worstStatus((health.snapshot ?? []).map((p) => p.status));
 
+  const tabLabel = TABS.find(([id]) => id === tab)?.[1] ?? '';
+
   return (
-    <div className="app" data-testid="app" data-connection={connection.status}>
-      <header className="app-header">
-        <h1>NPC Studio</h1>
-        {info && (
-          <small data-testid="app-info">
-            v{info.version} · {info.mode}
-            {info.demo && <span className="badge">demo</span>}
-          </small>
-        )}
-        <nav>
-          {TABS.map(([id, label]) => (
-            <button key={id} className={tab === id ? 'tab active' : 'tab'} data-testid={`tab-${id}`} onClick={() => setTab(id)}>
-              {label}
-              {id === 'resources' && <span className={`light small ${resourcesStatus}`} data-testid="tab-resources-status" data-status={resourcesStatus} />}
-            </button>
-          ))}
-        </nav>
-        <button className="danger quit" data-testid="quit-button" onClick={() => void startQuit()} disabled={quit !== null}>
-          Quit
-        </button>
-      </header>
-      <ConnectionBanner connection={connection} quitting={quit !== null} />
-      <ShutdownReportBanner last={lastReport} />
-      <DataProblemsBanner problems={info?.problems ?? []} />
-      <BackendBanners npcs={npcs} demo={info?.demo ?? false} onOpen={setTab} />
-      <ErrorNote error={error} testId="app-error" onDismiss={clearError} />
-      <main>
-        {/* Every panel stays mounted (hidden when not shown): a reply streaming in Chat, an ingest or a
+    <div className="app shell" data-testid="app" data-connection={connection.status}>
+      <nav className="shell-rail" aria-label="Studio sections">
+        <div className="brand" aria-hidden="true">
+          NPC
+          <br />
+          Studio
+        </div>
+        {TABS.map(([id, label, Icon]) => (
+          <UnstyledButton
+            key={id}
+            className="rail-item"
+            data-testid={`tab-${id}`}
+            aria-current={tab === id ? 'page' : undefined}
+            onClick={() => setTab(id)}
+          >
+            <Icon className="rail-icon" size={22} stroke={1.6} aria-hidden="true" />
+            {label}
+            {id === 'resources' && (
+              <span
+                className={`light small ${resourcesStatus}`}
+                data-testid="tab-resources-status"
+                data-status={resourcesStatus}
+                role="img"
+                aria-label={`backends ${resourcesStatus}`}
+              />
+            )}
+          </UnstyledButton>
+        ))}
+        <span className="rail-spacer" />
+      </nav>
+      <div className="shell-page">
+        <header className="shell-topbar">
+          <Title order={1} size="h4">
+            {tabLabel}
+          </Title>
+          {info && (
+            <Text size="xs" c="dimmed" data-testid="app-info">
+              NPC Studio v{info.version} · {info.mode}
+              {info.demo && <span className="badge">demo</span>}
+            </Text>
+          )}
+          <span className="spacer" />
+          <Group gap="xs">
+            <ThemeSwitch />
+            <Button
+              color="red"
+              variant="light"
+              size="xs"
+              data-testid="quit-button"
+              onClick={() => void startQuit()}
+              disabled={quit !== null}
+            >
+              Quit
+            </Button>
+          </Group>
+        </header>
+        <ConnectionBanner connection={connection} quitting={quit !== null} />
+        <ShutdownReportBanner last={lastReport} />
+        <DataProblemsBanner problems={info?.problems ?? []} />
+        <BackendBanners npcs={npcs} demo={info?.demo ?? false} onOpen={setTab} />
+        <ErrorNote error={error} testId="app-error" onDismiss={clearError} />
+        <main className="shell-main">
+          {/* Every panel stays mounted (hidden when not shown): a reply streaming in Chat, an ingest or a
             minute of latency history are not lost by looking at another tab. */}
-        <Pane id="npcs" tab={tab}>
-          <NpcPanel
-            npcs={npcs}
-            selectedId={selectedId}
-            onSelect={setSelectedId}
-            onChanged={reloadNpcs}
-            onDeleted={(id) => setSelectedId((current) => (current === id ? null : current))}
-            onChat={(id) => {
-              setSelectedId(id);
-              setTab('chat');
-            }}
-          />
-        </Pane>
-        <Pane id="chat" tab={tab}>
-          <ChatPanel npc={selected} npcs={npcs} onSelect={setSelectedId} onReplyDone={() => setUsageVersion((v) => v + 1)} />
-        </Pane>
-        <Pane id="lorebooks" tab={tab}>
-          <LorebooksPanel npcs={npcs} onNpcsChanged={reloadNpcs} />
-        </Pane>
-        <Pane id="knowledge" tab={tab}>
-          <KnowledgePanel npc={selected} />
-        </Pane>
-        <Pane id="tests" tab={tab}>
-          <TestsPanel npcs={npcs} npc={selected} onSelect={setSelectedId} active={tab === 'tests'} />
-        </Pane>
-        <Pane id="resources" tab={tab}>
-          <ResourcesPanel usageVersion={usageVersion} />
-        </Pane>
-        <Pane id="logs" tab={tab}>
-          <LogsPanel />
-        </Pane>
-        <Pane id="settings" tab={tab}>
-          <SettingsPanel />
-        </Pane>
-      </main>
+          <Pane id="npcs" tab={tab}>
+            <NpcPanel
+              npcs={npcs}
+              selectedId={selectedId}
+              onSelect={setSelectedId}
+              onChanged={reloadNpcs}
+              onDeleted={(id) => setSelectedId((current) => (current === id ? null : current))}
+              onChat={(id) => {
+                setSelectedId(id);
+                setTab('chat');
+              }}
+            />
+          </Pane>
+          <Pane id="chat" tab={tab}>
+            <Workspace
+              npc={selected}
+              npcs={npcs}
+              active={tab === 'chat'}
+              onSelect={setSelectedId}
+              onReplyDone={() => setUsageVersion((v) => v + 1)}
+              onManageNpcs={() => setTab('npcs')}
+            />
+          </Pane>
+          <Pane id="lorebooks" tab={tab}>
+            <LorebooksPanel npcs={npcs} onNpcsChanged={reloadNpcs} />
+          </Pane>
+          <Pane id="knowledge" tab={tab}>
+            <KnowledgePanel npc={selected} />
+          </Pane>
+          <Pane id="tests" tab={tab}>
+            <TestsPanel npcs={npcs} npc={selected} onSelect={setSelectedId} active={tab === 'tests'} />
+          </Pane>
+          <Pane id="resources" tab={tab}>
+            <ResourcesPanel usageVersion={usageVersion} />
+          </Pane>
+          <Pane id="logs" tab={tab}>
+            <LogsPanel />
+          </Pane>
+          <Pane id="settings" tab={tab}>
+            <SettingsPanel />
+          </Pane>
+        </main>
+      </div>
       {quit && <QuitOverlay state={quit} providers={overlayProviders} />}
     </div>
   );

@@ -32,6 +32,7 @@ export const FIGURES: Readonly<Record<string, FigureFormat>> = {
   openFiles: { label: 'Open files', format: count },
   inFlight: { label: 'Requests in progress', format: count },
   providers: { label: 'Services running', format: count },
+  panelsListening: { label: 'Studio windows connected', format: count },
   cleanupsTotal: { label: 'Services closed', format: count },
   cleanupsFailed: { label: 'Closes that failed', format: count },
   cleanupsTimedOut: { label: 'Closes that timed out', format: count },
@@ -57,7 +58,11 @@ export const FIGURES: Readonly<Record<string, FigureFormat>> = {
     format: (v) => {
       const call = v as { at?: string; ok?: boolean; latencyMs?: number; code?: string } | null;
       if (!call) return 'none yet';
-      return `${call.ok ? 'ok' : (call.code ?? 'failed')}${call.latencyMs !== undefined ? `, ${formatMs(call.latencyMs)}` : ''}${call.at ? `, ${formatAgo(call.at)}` : ''}`;
+      return (
+        `${call.ok ? 'ok' : (call.code ?? 'failed')}` +
+        `${call.latencyMs !== undefined ? `, ${formatMs(call.latencyMs)}` : ''}` +
+        `${call.at ? `, ${formatAgo(call.at)}` : ''}`
+      );
     },
   },
   droppedOnOpen: { label: 'Damaged records skipped', format: count },
@@ -81,7 +86,8 @@ export const FIGURES: Readonly<Record<string, FigureFormat>> = {
       return list
         .map(
           (c) =>
-            `${c.npcId}: ${formatCount(c.chunks)} chunks, ${c.model ?? 'model unknown'}${c.dimension ? ` (${c.dimension} dimensions)` : ''}`,
+            `${c.npcId}: ${formatCount(c.chunks)} chunks, ` +
+            `${c.model ?? 'model unknown'}${c.dimension ? ` (${c.dimension} dimensions)` : ''}`,
         )
         .join('; ');
     },

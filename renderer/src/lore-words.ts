@@ -14,7 +14,11 @@ export const POSITION_WORDS: Record<LorePosition, string> = {
   outlet: 'Outlet (only where a prompt names it)',
 };
 
-export const ROLE_WORDS: Record<LoreRole, string> = { system: 'as a system note', user: 'as if the user said it', assistant: 'as if the NPC said it' };
+export const ROLE_WORDS: Record<LoreRole, string> = {
+  system: 'as a system note',
+  user: 'as if the user said it',
+  assistant: 'as if the NPC said it',
+};
 
 export const LOGIC_WORDS = {
   and_any: 'and any of the extra keywords',
@@ -30,7 +34,8 @@ export function placeWords(e: Pick<ActivatedEntry, 'position' | 'depth' | 'role'
 
 function whereWords(m: MatchSource | undefined): string {
   if (!m) return '';
-  if (m.kind === 'message') return m.role === 'user' ? ` in a message of the user: “${m.excerpt}”` : ` in a reply of the NPC: “${m.excerpt}”`;
+  if (m.kind === 'message')
+    return m.role === 'user' ? ` in a message of the user: “${m.excerpt}”` : ` in a reply of the NPC: “${m.excerpt}”`;
   if (m.kind === 'messages') return ` in the recent messages: “${m.excerpt}”`;
   return ` in the text of “${m.from.comment ?? `entry ${m.from.entry}`}”`;
 }

@@ -25,7 +25,10 @@ const MARA: NpcDraft = {
     name: 'Mara',
     system_prompt: 'You are {{char}}, the ferrywoman of the Grey River. Answer {{user}} briefly.',
     first_mes: 'The ferry leaves at dusk.',
-    character_book: { extensions: {}, entries: [{ keys: ['toll'], content: '- Tolls are paid in salt.', extensions: {}, enabled: true, insertion_order: 1 }] },
+    character_book: {
+      extensions: {},
+      entries: [{ keys: ['toll'], content: '- Tolls are paid in salt.', extensions: {}, enabled: true, insertion_order: 1 }],
+    },
   },
 };
 
@@ -57,14 +60,29 @@ afterAll(async () => {
   await Promise.all([bedrock.cleanup(), tracker.cleanup()]);
   await rig.close();
   await server.close();
-  expect(await eventually(() => socketsToPort(server.port), (n) => n === 0)).toBe(0);
-  expect(await eventually(() => socketsToPort(ollamaPort), (n) => n === 0)).toBe(0);
+  expect(
+    await eventually(
+      () => socketsToPort(server.port),
+      (n) => n === 0,
+    ),
+  ).toBe(0);
+  expect(
+    await eventually(
+      () => socketsToPort(ollamaPort),
+      (n) => n === 0,
+    ),
+  ).toBe(0);
   expect(openFilePaths().filter((p) => p.startsWith(rig.dir))).toEqual([]);
 });
 
 async function usageLines(): Promise<Array<Record<string, unknown>>> {
   const text = await readFile(tracker.file, 'utf8');
-  return text.trim() ? text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+  return text.trim()
+    ? text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [];
 }
 
 describe('a hosted NPC through ChatService, on the real Bedrock SDK client', () => {
@@ -101,7 +119,13 @@ describe('a hosted NPC through ChatService, on the real Bedrock SDK client', () 
     const local = await rig.npcs.save(miraDraft());
     const localOutcome = await (await rig.service.send(local.id, 'Hello.')).finished;
     expect(localOutcome.text).toContain('I am Mira Vell.');
-    expect((await usageLines()).at(-1)).toMatchObject({ npcId: local.id, processor: 'local', model: 'llama3.2:latest', costUsd: 0, outputTokens: localOutcome.usage!.replyTokens });
+    expect((await usageLines()).at(-1)).toMatchObject({
+      npcId: local.id,
+      processor: 'local',
+      model: 'llama3.2:latest',
+      costUsd: 0,
+      outputTokens: localOutcome.usage!.replyTokens,
+    });
   });
 
   it('stop closes the Bedrock connection, keeps the partial reply and records no usage', async () => {
@@ -115,8 +139,18 @@ describe('a hosted NPC through ChatService, on the real Bedrock SDK client', () 
     rig.service.stop(started.turnId);
     const outcome = await started.finished;
     expect(outcome.interrupted).toBe(true);
-    expect(await eventually(() => server.requests.at(-1)!.outcome, (o) => o === 'client-closed')).toBe('client-closed');
-    expect(await eventually(() => server.closedConnections, (n) => n > closedBefore)).toBeGreaterThan(closedBefore);
+    expect(
+      await eventually(
+        () => server.requests.at(-1)!.outcome,
+        (o) => o === 'client-closed',
+      ),
+    ).toBe('client-closed');
+    expect(
+      await eventually(
+        () => server.closedConnections,
+        (n) => n > closedBefore,
+      ),
+    ).toBeGreaterThan(closedBefore);
     const reply = (await rig.transcripts.view(rig.service.refOf(npc.id))).messages.at(-1)!;
     expect(reply).toMatchObject({ interrupted: true, text: rig.events.tokens(started.turnId).join('') });
     expect(reply.text.startsWith('Mara: you said')).toBe(true);
@@ -135,6 +169,9 @@ describe('a hosted NPC through ChatService, on the real Bedrock SDK client', () 
     expect(outcome.error).toContain(REGION);
     const view = await rig.transcripts.view(rig.service.refOf(npc.id));
     expect(view.problems).toEqual([]);
-    expect(view.messages.slice(before).map((m) => [m.role, m.text, m.interrupted])).toEqual([['user', 'Can I cross?', false], ['assistant', '', true]]);
+    expect(view.messages.slice(before).map((m) => [m.role, m.text, m.interrupted])).toEqual([
+      ['user', 'Can I cross?', false],
+      ['assistant', '', true],
+    ]);
   });
 });

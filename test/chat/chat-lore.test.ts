@@ -38,7 +38,13 @@ afterAll(async () => {
   const chromaPid = knowledge.server.pid;
   await rig.close();
   await knowledge.close();
-  for (const port of ports) expect(await eventually(() => socketsToPort(port), (n) => n === 0)).toBe(0);
+  for (const port of ports)
+    expect(
+      await eventually(
+        () => socketsToPort(port),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
   expect(chromaPid === null || !pidAlive(chromaPid)).toBe(true);
   expect(openFilePaths().filter((p) => p.startsWith(rig.dir))).toEqual([]);
   await folder.remove();
@@ -52,14 +58,20 @@ describe('a chat turn with lore from the real Chroma', () => {
 
     const outcome = await (await rig.service.send(npc.id, 'Who lit the forge of Emberfall?')).finished;
     expect(outcome.error).toBeUndefined();
-    expect(outcome.text).toMatch(/As the lore says, "\[forge-history\.md\][^"]*The forge of Emberfall was lit by Queen Isolde in the year of ash/);
+    expect(outcome.text).toMatch(
+      /As the lore says, "\[forge-history\.md\][^"]*The forge of Emberfall was lit by Queen Isolde in the year of ash/,
+    );
     const embedded = rig.server.requests.filter((r) => r.path === '/api/embed').map((r) => (r.body as { input: string[] }).input);
     expect(embedded.at(-1)).toEqual(['Who lit the forge of Emberfall?']);
 
     const reply = (await rig.transcripts.view(rig.service.refOf(npc.id))).messages.at(-1)!;
     const used = (reply.meta as { used: PromptUsed }).used;
     expect(used.chunks.length).toBeGreaterThanOrEqual(1);
-    expect(used.chunks[0]).toMatchObject({ source: 'forge-history.md', id: expect.stringContaining('forge-history.md'), text: expect.stringContaining('Queen Isolde') });
+    expect(used.chunks[0]).toMatchObject({
+      source: 'forge-history.md',
+      id: expect.stringContaining('forge-history.md'),
+      text: expect.stringContaining('Queen Isolde'),
+    });
     expect(used.chunks[0]!.tokens).toBeGreaterThan(0);
     const distances = used.chunks.map((c) => c.distance);
     expect([...distances].sort((a, b) => a - b)).toEqual(distances);

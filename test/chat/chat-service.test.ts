@@ -1,10 +1,11 @@
+import { piecesText } from '../../electron/host/npc/prompt/sent-prompt';
 import { afterEach, describe, expect, it } from 'vitest';
 import getPort from 'get-port';
 import { ShuttingDownError } from '../../electron/host/engine/errors';
 import { toHostError } from '../../electron/host/ipc/handlers/domain-errors';
 import { toIpcError } from '../../electron/host/ipc/to-ipc-error';
 import { ChatInputError, TurnBusyError } from '../../electron/host/npc/chat-errors';
-import type { PromptUsed, Usage } from '../../shared/chat';
+import type { PromptUsed, SentPrompt, Usage } from '../../shared/chat';
 import { TranscriptError } from '../../electron/host/npc/transcript-store';
 import { LocalProcessor } from '../../electron/host/processors/local/local-processor';
 import { OllamaClientProvider } from '../../electron/host/processors/local/ollama-client-provider';
@@ -22,7 +23,12 @@ const asIpc = (err: unknown) => toIpcError(toHostError(err));
 async function closeAndCheck(r: ChatRig): Promise<void> {
   const port = r.server.port;
   await r.close();
-  expect(await eventually(() => socketsToPort(port), (n) => n === 0)).toBe(0);
+  expect(
+    await eventually(
+      () => socketsToPort(port),
+      (n) => n === 0,
+    ),
+  ).toBe(0);
   expect(openFilePaths().filter((p) => p.startsWith(r.dir))).toEqual([]);
 }
 
@@ -55,90 +61,118 @@ describe('ChatService on the local processor, through the real ollama client', (
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'assistant', 'user']);
     expect(sent.messages[1]!.content).toBe('Welcome to my forge, Ada.');
     expect(rig.events.ends(started.turnId)).toEqual([
-      { kind: 'done', e: { turnId: started.turnId, npcId: npc.id, alternative: 0, interrupted: false, messageId: outcome.messageId } },
+      {
+        kind: 'done',
+        e: {
+          turnId: started.turnId,
+          npcId: npc.id,
+          conversationId: 'main',
+          alternative: 0,
+          interrupted: false,
+          messageId: outcome.messageId,
+        },
+      },
     ]);
 
     const view = await rig.transcripts.view(rig.service.refOf(npc.id));
-    expect(view.messages.map((m) => [m.id, m.role, m.interrupted])).toEqual([['m1', 'assistant', false], ['m2', 'user', false], ['m3', 'assistant', false]]);
+    expect(view.messages.map((m) => [m.id, m.role, m.interrupted])).toEqual([
+      ['m1', 'assistant', false],
+      ['m2', 'user', false],
+      ['m3', 'assistant', false],
+    ]);
     expect(view.messages[0]!.swipes.map((s) => s.text)).toEqual(['Welcome to my forge, Ada.', 'Back again, Ada?']);
     expect(started.userMessageId).toBe('m2');
     const reply = view.messages[2]!;
     expect(reply.id).toBe(outcome.messageId);
     expect(reply.text).toBe(outcome.text);
-    const meta = reply.meta as { processor: string; model: string; usage: Usage; used: PromptUsed; prompt: { system: string } };
+    const meta = reply.meta as { processor: string; model: string; usage: Usage; used: PromptUsed; sent: SentPrompt };
     expect(meta).toMatchObject({ processor: 'local', model: 'llama3.2' });
     expect(meta.usage).toEqual(outcome.usage);
     expect(meta.usage.replyTokens).toBe(expected.length);
     expect(meta.usage.promptTokens).toBe(sent.messages.reduce((n, m) => n + tokenize(m.content).length, 0));
-    expect(meta.used.lore!.activated.map((e) => [e.content, e.trace.reason, e.trace.key])).toEqual([['Lore: Mira owes the guild forty crowns.', 'key', 'guild']]);
+    expect(meta.used.lore!.activated.map((e) => [e.content, e.trace.reason, e.trace.key])).toEqual([
+      ['Lore: Mira owes the guild forty crowns.', 'key', 'guild'],
+    ]);
     expect(meta.used.chunks).toEqual([]);
     expect(meta.used.tokens.lorebook).toBeGreaterThan(0);
     expect(meta.used.tokens.user).toBeGreaterThan(0);
     expect(meta.used.tokens.history).toBeGreaterThan(0);
     expect(meta.used.totalTokens).toBeLessThanOrEqual(meta.used.budget.available);
-    expect(meta.prompt.system).toBe(sent.messages[0]!.content);
+    // The pieces kept with the reply add up to exactly the system prompt that was sent.
+    const system = meta.sent.messages[0]!;
+    expect('pieces' in system && piecesText(system.pieces)).toBe(sent.messages[0]!.content);
     // The earlier history is the transcript itself: a reply never stores a copy of it.
     expect(JSON.stringify(reply.meta)).not.toContain('Welcome to my forge, Ada.');
     expect(rig.service.inProgress(npc.id)).toEqual([]);
   });
 
-  it('stop cancels the request upstream (the server sees the connection close within 100 ms) and keeps the partial reply, marked interrupted', async () => {
-    rig = await startChatRig({ switches: { tokenDelayMs: 25, replyTokens: 400 } });
-    const npc = await rig.npcs.save(miraDraft());
-    const closed = rig.server.connections.nextClose();
-    const started = await rig.service.send(npc.id, 'Tell me a long story.');
-    await rig.events.untilTokens(started.turnId, 3);
-    expect(rig.service.inProgress(npc.id)).toEqual([{ turnId: started.turnId, alternative: 0, text: rig.events.tokens(started.turnId).join('') }]);
-    const stoppedAt = performance.now();
-    expect(rig.service.stop(started.turnId)).toBe(true);
-    const info = await closed;
-    expect(info.closedAt! - stoppedAt).toBeLessThan(100);
+  it(
+    'stop cancels the request upstream (the server sees the connection close within 100 ms) ' +
+      'and keeps the partial reply, marked interrupted',
+    async () => {
+      rig = await startChatRig({ switches: { tokenDelayMs: 25, replyTokens: 400 } });
+      const npc = await rig.npcs.save(miraDraft());
+      const closed = rig.server.connections.nextClose();
+      const started = await rig.service.send(npc.id, 'Tell me a long story.');
+      await rig.events.untilTokens(started.turnId, 3);
+      expect(rig.service.inProgress(npc.id)).toEqual([
+        { turnId: started.turnId, alternative: 0, text: rig.events.tokens(started.turnId).join('') },
+      ]);
+      const stoppedAt = performance.now();
+      expect(rig.service.stop(started.turnId)).toBe(true);
+      const info = await closed;
+      expect(info.closedAt! - stoppedAt).toBeLessThan(100);
 
-    const outcome = await started.finished;
-    const streamed = rig.events.tokens(started.turnId);
-    expect(streamed.length).toBeGreaterThanOrEqual(3);
-    expect(streamed.length).toBeLessThan(400);
-    expect(outcome).toMatchObject({ interrupted: true, text: streamed.join('') });
-    expect(rig.events.ends(started.turnId)).toMatchObject([{ kind: 'done', e: { interrupted: true, messageId: outcome.messageId } }]);
-    const reply = (await rig.transcripts.view(rig.service.refOf(npc.id))).messages.at(-1)!;
-    expect(reply).toMatchObject({ id: outcome.messageId, role: 'assistant', text: streamed.join(''), interrupted: true });
-    expect(reply.meta).toMatchObject({ interruptedBy: 'stopped by the user' });
-    expect(reply.meta).not.toHaveProperty('usage');
-    expect(rig.service.stop(started.turnId)).toBe(false);
-    expect(rig.client.inFlightStreams).toBe(0);
-  });
+      const outcome = await started.finished;
+      const streamed = rig.events.tokens(started.turnId);
+      expect(streamed.length).toBeGreaterThanOrEqual(3);
+      expect(streamed.length).toBeLessThan(400);
+      expect(outcome).toMatchObject({ interrupted: true, text: streamed.join('') });
+      expect(rig.events.ends(started.turnId)).toMatchObject([{ kind: 'done', e: { interrupted: true, messageId: outcome.messageId } }]);
+      const reply = (await rig.transcripts.view(rig.service.refOf(npc.id))).messages.at(-1)!;
+      expect(reply).toMatchObject({ id: outcome.messageId, role: 'assistant', text: streamed.join(''), interrupted: true });
+      expect(reply.meta).toMatchObject({ interruptedBy: 'stopped by the user' });
+      expect(reply.meta).not.toHaveProperty('usage');
+      expect(rig.service.stop(started.turnId)).toBe(false);
+      expect(rig.client.inFlightStreams).toBe(0);
+    },
+  );
 
-  it('the engine drain at shutdown aborts a slow turn and the partial reply is saved before the drain returns; new turns get ShuttingDown', async () => {
-    rig = await startChatRig({ switches: { tokenDelayMs: 40, replyTokens: 400 } });
-    const npc = await rig.npcs.save(miraDraft());
-    const started = await rig.service.send(npc.id, 'Keep talking.');
-    let settled = false;
-    void started.finished.then(() => (settled = true));
-    await rig.events.untilTokens(started.turnId, 2);
+  it(
+    'the engine drain at shutdown aborts a slow turn and the partial reply is saved before the drain returns; ' +
+      'new turns get ShuttingDown',
+    async () => {
+      rig = await startChatRig({ switches: { tokenDelayMs: 40, replyTokens: 400 } });
+      const npc = await rig.npcs.save(miraDraft());
+      const started = await rig.service.send(npc.id, 'Keep talking.');
+      let settled = false;
+      void started.finished.then(() => (settled = true));
+      await rig.events.untilTokens(started.turnId, 2);
 
-    rig.engine.stopAccepting();
-    const closed = rig.server.connections.nextClose();
-    const drained = await rig.engine.drain(50);
-    expect(drained).toMatchObject({ completed: 0, aborted: 1, abandoned: 0 });
-    expect(settled).toBe(true);
-    // Read from the file itself, through a second store: the reply reached the disk before the drain returned.
-    const { TranscriptStore } = await import('../../electron/host/npc/transcript-store');
-    const reader = new TranscriptStore({ dir: rig.transcripts.dir, logger: rig.logs.logger });
-    await reader.initialize();
-    const onDisk = (await reader.view(rig.service.refOf(npc.id))).messages.at(-1)!;
-    await reader.cleanup();
-    const streamed = rig.events.tokens(started.turnId).join('');
-    expect(streamed.length).toBeGreaterThan(0);
-    expect(onDisk).toMatchObject({ role: 'assistant', text: streamed, interrupted: true });
-    expect(onDisk.meta).toMatchObject({ interruptedBy: expect.stringContaining('shutdown drain deadline') });
-    await closed;
+      rig.engine.stopAccepting();
+      const closed = rig.server.connections.nextClose();
+      const drained = await rig.engine.drain(50);
+      expect(drained).toMatchObject({ completed: 0, aborted: 1, abandoned: 0 });
+      expect(settled).toBe(true);
+      // Read from the file itself, through a second store: the reply reached the disk before the drain returned.
+      const { TranscriptStore } = await import('../../electron/host/npc/transcript-store');
+      const reader = new TranscriptStore({ dir: rig.transcripts.dir, logger: rig.logs.logger });
+      await reader.initialize();
+      const onDisk = (await reader.view(rig.service.refOf(npc.id))).messages.at(-1)!;
+      await reader.cleanup();
+      const streamed = rig.events.tokens(started.turnId).join('');
+      expect(streamed.length).toBeGreaterThan(0);
+      expect(onDisk).toMatchObject({ role: 'assistant', text: streamed, interrupted: true });
+      expect(onDisk.meta).toMatchObject({ interruptedBy: expect.stringContaining('shutdown drain deadline') });
+      await closed;
 
-    const before = (await rig.transcripts.view(rig.service.refOf(npc.id))).messages.length;
-    await expect(rig.service.send(npc.id, 'Still there?')).rejects.toBeInstanceOf(ShuttingDownError);
-    await expect(rig.service.send(npc.id, 'Still there?')).rejects.toMatchObject({ code: 'ShuttingDown' });
-    expect((await rig.transcripts.view(rig.service.refOf(npc.id))).messages).toHaveLength(before);
-    expect(rig.events.all.filter((x) => x.kind === 'error')).toEqual([]);
-  });
+      const before = (await rig.transcripts.view(rig.service.refOf(npc.id))).messages.length;
+      await expect(rig.service.send(npc.id, 'Still there?')).rejects.toBeInstanceOf(ShuttingDownError);
+      await expect(rig.service.send(npc.id, 'Still there?')).rejects.toMatchObject({ code: 'ShuttingDown' });
+      expect((await rig.transcripts.view(rig.service.refOf(npc.id))).messages).toHaveLength(before);
+      expect(rig.events.all.filter((x) => x.kind === 'error')).toEqual([]);
+    },
+  );
 
   it('regenerate keeps the earlier replies as swipes, answering the same message without the old reply in the prompt', async () => {
     rig = await startChatRig();
@@ -187,34 +221,44 @@ describe('ChatService on the local processor, through the real ollama client', (
     await next.finished;
   });
 
-  it('a missing model gives a chat error event with the clear message; the transcript keeps the question and the failed reply', async () => {
-    rig = await startChatRig({ switches: { modelNotFound: true } });
-    const npc = await rig.npcs.save(miraDraft());
-    const started = await rig.service.send(npc.id, 'Hello?');
-    const outcome = await started.finished;
-    const ends = rig.events.ends(started.turnId);
-    expect(ends).toHaveLength(1);
-    expect(ends[0]!.kind).toBe('error');
-    const error = (ends[0]!.e as { error: Error }).error;
-    expect(error.name).toBe('ModelMissingError');
-    expect(error.message).toBe(`The model "llama3.2" is not installed in Ollama at ${rig.server.url}. Run \`ollama pull llama3.2\`.`);
-    expect(outcome).toMatchObject({ text: '', interrupted: true, error: error.message });
-    const view = await rig.transcripts.view(rig.service.refOf(npc.id));
-    expect(view.problems).toEqual([]);
-    expect(view.messages.map((m) => [m.role, m.text, m.interrupted])).toEqual([['assistant', 'Welcome to my forge, Ada.', false], ['user', 'Hello?', false], ['assistant', '', true]]);
-    expect(view.messages[2]!.meta).toMatchObject({ error: error.message });
+  it(
+    'a missing model gives a chat error event with the clear message; ' + 'the transcript keeps the question and the failed reply',
+    async () => {
+      rig = await startChatRig({ switches: { modelNotFound: true } });
+      const npc = await rig.npcs.save(miraDraft());
+      const started = await rig.service.send(npc.id, 'Hello?');
+      const outcome = await started.finished;
+      const ends = rig.events.ends(started.turnId);
+      expect(ends).toHaveLength(1);
+      expect(ends[0]!.kind).toBe('error');
+      const error = (ends[0]!.e as { error: Error }).error;
+      expect(error.name).toBe('ModelMissingError');
+      expect(error.message).toBe(`The model "llama3.2" is not installed in Ollama at ${rig.server.url}. Run \`ollama pull llama3.2\`.`);
+      expect(outcome).toMatchObject({ text: '', interrupted: true, error: error.message });
+      const view = await rig.transcripts.view(rig.service.refOf(npc.id));
+      expect(view.problems).toEqual([]);
+      expect(view.messages.map((m) => [m.role, m.text, m.interrupted])).toEqual([
+        ['assistant', 'Welcome to my forge, Ada.', false],
+        ['user', 'Hello?', false],
+        ['assistant', '', true],
+      ]);
+      expect(view.messages[2]!.meta).toMatchObject({ error: error.message });
 
-    // Regenerating the failed reply: a failed attempt adds no empty swipe; once the model is there, it answers.
-    const failedAgain = await (await rig.service.regenerate(npc.id, outcome.messageId)).finished;
-    expect(failedAgain.error).toContain('ollama pull llama3.2');
-    expect((await rig.transcripts.view(rig.service.refOf(npc.id))).messages.at(-1)!.swipes).toHaveLength(1);
-    rig.server.set({ modelNotFound: false });
-    const fixed = await (await rig.service.regenerate(npc.id, outcome.messageId)).finished;
-    expect(fixed.text).toContain('You said: "Hello?"');
-    const reply = (await rig.transcripts.view(rig.service.refOf(npc.id))).messages.at(-1)!;
-    expect(reply.swipes.map((s) => [s.text, s.interrupted])).toEqual([['', true], [fixed.text, false]]);
-    expect(reply.chosen).toBe(1);
-  });
+      // Regenerating the failed reply: a failed attempt adds no empty swipe; once the model is there, it answers.
+      const failedAgain = await (await rig.service.regenerate(npc.id, outcome.messageId)).finished;
+      expect(failedAgain.error).toContain('ollama pull llama3.2');
+      expect((await rig.transcripts.view(rig.service.refOf(npc.id))).messages.at(-1)!.swipes).toHaveLength(1);
+      rig.server.set({ modelNotFound: false });
+      const fixed = await (await rig.service.regenerate(npc.id, outcome.messageId)).finished;
+      expect(fixed.text).toContain('You said: "Hello?"');
+      const reply = (await rig.transcripts.view(rig.service.refOf(npc.id))).messages.at(-1)!;
+      expect(reply.swipes.map((s) => [s.text, s.interrupted])).toEqual([
+        ['', true],
+        [fixed.text, false],
+      ]);
+      expect(reply.chosen).toBe(1);
+    },
+  );
 
   it('a connection reset mid-reply keeps the partial text with the error, and the next turn works', async () => {
     rig = await startChatRig({ switches: { resetAfterTokens: 4, replyTokens: 50 } });
@@ -241,7 +285,10 @@ describe('ChatService on the local processor, through the real ollama client', (
     const npc = await rig.npcs.save(miraDraft());
     const started = await rig.service.send(npc.id, 'Anyone?');
     const outcome = await started.finished;
-    expect(outcome.error).toBe(`Ollama is not reachable at http://127.0.0.1:${deadPort} (ECONNREFUSED). Start Ollama with \`ollama serve\`, or check the Ollama URL in settings.`);
+    expect(outcome.error).toBe(
+      `Ollama is not reachable at http://127.0.0.1:${deadPort} (ECONNREFUSED). ` +
+        'Start Ollama with `ollama serve`, or check the Ollama URL in settings.',
+    );
     expect(rig.events.ends(started.turnId)).toMatchObject([{ kind: 'error', e: { error: { name: 'OllamaUnreachableError' } } }]);
     expect(rig.logs.ring.messages().some((m) => m.includes(`Chat turn for ${npc.id} failed: Ollama is not reachable`))).toBe(true);
     await processor.cleanup();
@@ -251,7 +298,9 @@ describe('ChatService on the local processor, through the real ollama client', (
 
   it('a processor that is not available fails the turn with its own message, and an unknown NPC is refused up front', async () => {
     rig = await startChatRig();
-    const hosted = await rig.npcs.save(miraDraft({ studio: { processor: 'hosted', model: 'anthropic.claude-3-haiku-20240307-v1:0', sampling: {} } }));
+    const hosted = await rig.npcs.save(
+      miraDraft({ studio: { processor: 'hosted', model: 'anthropic.claude-3-haiku-20240307-v1:0', sampling: {} } }),
+    );
     const outcome = await (await rig.service.send(hosted.id, 'Hi.')).finished;
     expect(outcome.error).toBe('no hosted processor in this rig');
     await expect(rig.service.send('nobody', 'Hi.')).rejects.toThrow('no NPC with id "nobody"');

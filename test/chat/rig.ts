@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ExecutionEngine } from '../../electron/host/engine/execution-engine';
 import { memoryLogger, type LogSinks } from '../../electron/host/log/logger';
-import { ChatService, type ChatEvents, type LoreRetriever } from '../../electron/host/npc/chat-service';
+import { ChatService, type ChatEvents, type ChatServiceOptions, type LoreRetriever } from '../../electron/host/npc/chat-service';
 import type { Npc, NpcDraft } from '../../shared/npc';
 import { NpcStore } from '../../electron/host/npc/npc-store';
 import { LorebookStore } from '../../electron/host/lore/lorebook-store';
@@ -16,7 +16,9 @@ type EventOf<K extends keyof ChatEvents> = Parameters<ChatEvents[K]>[0];
 
 /** Every chat event, in the order ChatService emitted them. */
 export class EventLog implements ChatEvents {
-  readonly all: Array<{ kind: 'token'; e: EventOf<'token'> } | { kind: 'done'; e: EventOf<'done'> } | { kind: 'error'; e: EventOf<'error'> }> = [];
+  readonly all: Array<
+    { kind: 'token'; e: EventOf<'token'> } | { kind: 'done'; e: EventOf<'done'> } | { kind: 'error'; e: EventOf<'error'> }
+  > = [];
   private readonly waiters: Array<{ turnId: string; resolve: () => void }> = [];
 
   token(e: EventOf<'token'>): void {
@@ -54,8 +56,21 @@ export function miraDraft(overrides: Partial<NpcDraft> = {}): NpcDraft {
       alternate_greetings: ['Back again, {{user}}?'],
       character_book: {
         entries: [
-          { keys: ['guild'], content: 'Lore: Mira owes the guild forty crowns.', extensions: {}, enabled: true, insertion_order: 10, comment: 'debt' },
-          { keys: ['dragon'], content: 'Lore: No dragon has been seen in a hundred years.', extensions: {}, enabled: true, insertion_order: 20 },
+          {
+            keys: ['guild'],
+            content: 'Lore: Mira owes the guild forty crowns.',
+            extensions: {},
+            enabled: true,
+            insertion_order: 10,
+            comment: 'debt',
+          },
+          {
+            keys: ['dragon'],
+            content: 'Lore: No dragon has been seen in a hundred years.',
+            extensions: {},
+            enabled: true,
+            insertion_order: 20,
+          },
         ],
         extensions: {},
       },
@@ -70,6 +85,8 @@ export interface ChatRigOptions {
   /** Replaces the processor lookup (the local processor on the test server by default). */
   processorFor?: (kind: Npc['studio']['processor'], local: LocalProcessor) => Processor;
   abortGraceMs?: number;
+  /** The designer's personas (who {{user}} is); none: "Ada". */
+  personas?: ChatServiceOptions['personas'];
 }
 
 /** The studio's chat path on real stores in a temp folder and the Ollama test server, closed in shutdown order. */
@@ -104,17 +121,37 @@ export async function startChatRig(options: ChatRigOptions = {}): Promise<ChatRi
   await transcripts.initialize();
   const engine = new ExecutionEngine({ logger: logs.logger, abortGraceMs: options.abortGraceMs ?? 2000 });
   const events = new EventLog();
-  const processorFor = options.processorFor ?? ((kind) => {
-    if (kind !== 'local') throw new Error(`no ${kind} processor in this rig`);
-    return local;
-  });
+  const processorFor =
+    options.processorFor ??
+    ((kind) => {
+      if (kind !== 'local') throw new Error(`no ${kind} processor in this rig`);
+      return local;
+    });
   const service = new ChatService({
-    engine, npcs, transcripts, events, logger: logs.logger, lore: options.lore ?? null, lorebooks, userName: 'Ada',
+    engine,
+    npcs,
+    transcripts,
+    events,
+    logger: logs.logger,
+    lore: options.lore ?? null,
+    lorebooks,
+    userName: 'Ada',
+    personas: options.personas ?? null,
     processorFor: (kind) => processorFor(kind, local),
   });
   let closing: Promise<void> | null = null;
   return {
-    dir: temp.path, logs, engine, npcs, lorebooks, transcripts, server, client, local, events, service,
+    dir: temp.path,
+    logs,
+    engine,
+    npcs,
+    lorebooks,
+    transcripts,
+    server,
+    client,
+    local,
+    events,
+    service,
     close: () =>
       (closing ??= (async () => {
         engine.stopAccepting();

@@ -3,7 +3,6 @@
  * stderr, one line for a failure and never a stack trace, npc list / npc export on a data folder, and the same
  * data-folder lock as the app.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -12,32 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockDataFolder } from '../../electron/host/lifecycle/data-folder-lock';
 import { memoryLogger } from '../../electron/host/log/logger';
 import { NpcStore } from '../../electron/host/npc/npc-store';
-import { waitForExit } from '../support/spawn-ts';
+import { expectOneLineNoStack, runCli as cli } from '../support/run-process';
 import { tempDir } from '../support/temp-dir';
 
-const REPO = join(__dirname, '..', '..');
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let dataDir: string;
 let maraId: string;
-
-async function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'electron', 'cli.ts'), ...args], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const { code } = await waitForExit(child);
-  await new Promise((r) => setImmediate(r));
-  return { code, stdout, stderr };
-}
-
-function oneLineNoStack(stderr: string): void {
-  expect(stderr.trim().split('\n')).toHaveLength(1);
-  expect(stderr).not.toMatch(/^\s+at /m);
-}
 
 beforeAll(async () => {
   dir = await tempDir('npc-cli-');
@@ -103,7 +82,7 @@ describe('npm run cli', () => {
     const unknown = await cli('npc', 'export', 'nobody', '--format', 'json', '--out', join(dir.path, 'x.json'), '--data-dir', dataDir);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^npc export: no NPC with id "nobody"/);
-    oneLineNoStack(unknown.stderr);
+    expectOneLineNoStack(unknown.stderr);
 
     const unwritable = await cli(
       'npc',
@@ -118,7 +97,7 @@ describe('npm run cli', () => {
     );
     expect(unwritable.code).toBe(1);
     expect(unwritable.stderr).toMatch(/^npc export: cannot write .*x\.json: ENOENT/);
-    oneLineNoStack(unwritable.stderr);
+    expectOneLineNoStack(unwritable.stderr);
 
     const broken = join(dir.path, 'broken');
     await mkdir(broken, { recursive: true });
@@ -126,7 +105,7 @@ describe('npm run cli', () => {
     const r = await cli('npc', 'list', '--data-dir', broken);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^npc list: /);
-    oneLineNoStack(r.stderr);
+    expectOneLineNoStack(r.stderr);
   }, 120_000);
 
   it('is refused with exit 2, naming the holder, while a studio holds the folder; frees the folder when done', async () => {
@@ -140,7 +119,7 @@ describe('npm run cli', () => {
             'close it first or use --data-dir',
         ),
       );
-      oneLineNoStack(r.stderr);
+      expectOneLineNoStack(r.stderr);
     } finally {
       lock.release();
     }

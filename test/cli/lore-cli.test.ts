@@ -2,41 +2,27 @@
  * The lorebook commands of the CLI as real processes: import (cards and lorebooks, one JSON line per file,
  * exit 1 when any file is refused), lorebook list / export, lore trace; exit codes 0/1/2 and one-line errors.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../electron/host/log/logger';
 import { NpcStore } from '../../electron/host/npc/npc-store';
-import { waitForExit } from '../support/spawn-ts';
+import { expectOneLineNoStack, runCli } from '../support/run-process';
 import { tempDir } from '../support/temp-dir';
 
-const REPO = join(__dirname, '..', '..');
 const HARBOR = new URL('../lore/fixtures/harbor-world-info.json', import.meta.url).pathname;
 const HARBOR_TEXT = readFileSync(HARBOR, 'utf8');
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let dataDir: string;
 
-async function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'electron', 'cli.ts'), ...args, '--data-dir', dataDir], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const { code } = await waitForExit(child);
-  await new Promise((r) => setImmediate(r));
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => runCli(...args, '--data-dir', dataDir);
 
-const jsonLines = <T>(stdout: string): T[] => stdout.trim().split('\n').map((l) => JSON.parse(l) as T);
-function oneLineNoStack(stderr: string): void {
-  expect(stderr.trim().split('\n')).toHaveLength(1);
-  expect(stderr).not.toMatch(/^\s+at /m);
-}
+const jsonLines = <T>(stdout: string): T[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T);
 
 interface ImportLine {
   file: string;
@@ -52,7 +38,11 @@ beforeAll(async () => {
   dir = await tempDir('npc-lore-cli-');
   dataDir = join(dir.path, 'studio');
   await writeFile(join(dir.path, 'Harbor.json'), HARBOR_TEXT);
-  const card = { spec: 'chara_card_v2', spec_version: '2.0', data: { name: 'Lia', description: 'A dock hand.', extensions: { world: 'Harbor' } } };
+  const card = {
+    spec: 'chara_card_v2',
+    spec_version: '2.0',
+    data: { name: 'Lia', description: 'A dock hand.', extensions: { world: 'Harbor' } },
+  };
   await writeFile(join(dir.path, 'lia.json'), JSON.stringify(card));
   await writeFile(join(dir.path, 'deep.json'), JSON.stringify({ entries: { '0': { uid: 0, key: ['x'], content: 'x', scanDepth: 5000 } } }));
 });
@@ -67,14 +57,22 @@ describe('npm run cli: lorebooks', () => {
     expect(r.stderr).toBe('');
     const [harbor, deep, lia] = jsonLines<ImportLine>(r.stdout);
     expect(harbor).toMatchObject({ kind: 'lorebook', name: 'Harbor', problems: [], imported: true });
-    expect(deep).toMatchObject({ kind: 'lorebook', id: null, imported: false, problems: ['entries.0.scanDepth: scan depth may be at most 1000 messages'] });
+    expect(deep).toMatchObject({
+      kind: 'lorebook',
+      id: null,
+      imported: false,
+      problems: ['entries.0.scanDepth: scan depth may be at most 1000 messages'],
+    });
     // Imported after the world book it names: linked, nothing to warn about.
     expect(lia).toMatchObject({ kind: 'npc', name: 'Lia', imported: true, problems: [] });
     harborId = harbor!.id!;
     liaId = lia!.id!;
 
     const orphan = join(dir.path, 'orphan.json');
-    await writeFile(orphan, JSON.stringify({ spec: 'chara_card_v2', spec_version: '2.0', data: { name: 'Orphan', extensions: { world: 'Nowhere' } } }));
+    await writeFile(
+      orphan,
+      JSON.stringify({ spec: 'chara_card_v2', spec_version: '2.0', data: { name: 'Orphan', extensions: { world: 'Nowhere' } } }),
+    );
     const warned = await cli('import', orphan, '--json');
     expect(warned.code).toBe(0);
     expect(jsonLines<ImportLine>(warned.stdout)[0]!.problems).toEqual([
@@ -90,7 +88,13 @@ describe('npm run cli: lorebooks', () => {
     const list = await cli('lorebook', 'list', '--json');
     expect(list).toMatchObject({ code: 0, stderr: '' });
     expect(jsonLines(list.stdout)).toEqual([
-      expect.objectContaining({ id: harborId, name: 'Harbor', entries: 6, source: 'world_info', npcs: [{ id: liaId, name: 'Lia', how: 'linked' }] }),
+      expect.objectContaining({
+        id: harborId,
+        name: 'Harbor',
+        entries: 6,
+        source: 'world_info',
+        npcs: [{ id: liaId, name: 'Lia', how: 'linked' }],
+      }),
     ]);
 
     const st = join(dir.path, 'out.json');
@@ -105,8 +109,23 @@ describe('npm run cli: lorebooks', () => {
 
   it('traces which entries would fire for a message, with the lorebook, reason and what matched', async () => {
     const history = join(dir.path, 'history.json');
-    await writeFile(history, JSON.stringify([{ role: 'user', content: 'I owe Varn money.' }, { role: 'assistant', content: 'Then pay him.' }]));
-    const r = await cli('lore', 'trace', liaId, '--message', 'Any contraband at pier 9? Varn asked about the debt.', '--history', history, '--json');
+    await writeFile(
+      history,
+      JSON.stringify([
+        { role: 'user', content: 'I owe Varn money.' },
+        { role: 'assistant', content: 'Then pay him.' },
+      ]),
+    );
+    const r = await cli(
+      'lore',
+      'trace',
+      liaId,
+      '--message',
+      'Any contraband at pier 9? Varn asked about the debt.',
+      '--history',
+      history,
+      '--json',
+    );
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const report = JSON.parse(r.stdout) as { activated: Record<string, unknown>[]; skipped: Record<string, unknown>[] };
     const fired = Object.fromEntries(report.activated.map((a) => [a.comment, a]));
@@ -120,7 +139,11 @@ describe('npm run cli: lorebooks', () => {
     // AND ALL: "debt" is in the message, "money" two messages back (inside his own scan depth of 6), so the keys
     // pass; then his 65% chance is rolled (the roll depends on the lorebook's id, which is random here).
     const varn = fired['Varn the moneylender'] ?? report.skipped.find((s) => s.comment === 'Varn the moneylender');
-    expect(varn).toMatchObject(varn?.reason === 'key' ? { matched: { key: 'Varn' } } : { reason: 'probability_failed', detail: expect.stringMatching(/^probability 65%/) });
+    expect(varn).toMatchObject(
+      varn?.reason === 'key'
+        ? { matched: { key: 'Varn' } }
+        : { reason: 'probability_failed', detail: expect.stringMatching(/^probability 65%/) },
+    );
     for (const a of report.activated) expect(['key', 'constant', 'recursion', 'decorator']).toContain(a.reason);
     expect(report.skipped.find((s) => s.entry === '3')).toMatchObject({ reason: 'disabled' });
 
@@ -144,17 +167,17 @@ describe('npm run cli: lorebooks', () => {
     const unknown = await cli('lorebook', 'export', 'nope', '--format', 'st', '--out', join(dir.path, 'n.json'));
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^lorebook export: no lorebook with id "nope"/);
-    oneLineNoStack(unknown.stderr);
+    expectOneLineNoStack(unknown.stderr);
     const nobody = await cli('lore', 'trace', 'nobody', '--message', 'hi');
     expect(nobody.code).toBe(1);
     expect(nobody.stderr).toMatch(/^lore trace: no NPC with id "nobody"/);
-    oneLineNoStack(nobody.stderr);
+    expectOneLineNoStack(nobody.stderr);
     const bad = join(dir.path, 'bad-history.json');
     await writeFile(bad, '[{"role": "narrator"}]');
     const history = await cli('lore', 'trace', liaId, '--message', 'hi', '--history', bad);
     expect(history.code).toBe(1);
     expect(history.stderr).toMatch(/^lore trace: the history file .*bad-history\.json: message 1 needs "role"/);
-    oneLineNoStack(history.stderr);
+    expectOneLineNoStack(history.stderr);
   }, 120_000);
 });
 
@@ -162,7 +185,10 @@ describe('lore trace on an attached book', () => {
   it('reports the attached book of an NPC set up by the app', async () => {
     const npcs = new NpcStore({ dir: join(dataDir, 'npcs'), logger: memoryLogger().logger });
     await npcs.initialize();
-    const tomas = await npcs.save({ card: { name: 'Tomas' }, studio: { processor: 'local', model: 'm', sampling: {}, lorebooks: [harborId] } });
+    const tomas = await npcs.save({
+      card: { name: 'Tomas' },
+      studio: { processor: 'local', model: 'm', sampling: {}, lorebooks: [harborId] },
+    });
     await npcs.cleanup();
     const r = await cli('lore', 'trace', tomas.id, '--message', 'the docks are full of contraband', '--json');
     expect(r.code).toBe(0);

@@ -2,7 +2,6 @@
  * `npm run cli -- test` as a real process: --demo (the shipped demo server and the demo NPC's suite, one case
  * failing by design) with JUnit XML, exit codes 0 / 1 / 2, typed configuration errors with a hint, --json, seeds.
  */
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -12,23 +11,10 @@ import { DEMO_NPC_ID, demoSuite } from '../../electron/host/demo/demo-npc';
 import { memoryLogger } from '../../electron/host/log/logger';
 import { SuiteStore } from '../../electron/host/suites/suite-store';
 import { runFileSchema } from '../../shared/suite';
-import { waitForExit } from '../support/spawn-ts';
+import { runCli as cli, runProcess as run } from '../support/run-process';
 import { tempDir } from '../support/temp-dir';
 
-const REPO = join(__dirname, '..', '..');
 let dir: Awaited<ReturnType<typeof tempDir>>;
-
-async function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const { code } = await waitForExit(child);
-  return { code, stdout, stderr };
-}
-
-const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', join(REPO, 'electron', 'cli.ts'), ...args]);
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diagnosticsZip, LOG_TAIL_BYTES, redactSettings } from '../../electron/host/diagnostics/diagnostics-bundle';
-import { waitForExit } from '../support/spawn-ts';
+import { runCli } from '../support/run-process';
 import { tempDir } from '../support/temp-dir';
 
-const REPO = join(__dirname, '..', '..');
 let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
 afterEach(async () => {
   await dir?.remove();
@@ -102,16 +100,7 @@ describe('diagnostics bundle', () => {
   it('npm run cli -- diagnostics --out FILE writes the zip (Ollama down is in its health)', async () => {
     const dataDir = await folder();
     const out = join(dataDir, 'bundle.zip');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO, 'electron', 'cli.ts'), 'diagnostics', '--out', out, '--data-dir', dataDir],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const { code } = await waitForExit(child);
+    const { code, stdout, stderr } = await runCli('diagnostics', '--out', out, '--data-dir', dataDir);
     expect(code, stderr).toBe(0);
     expect(stdout).toContain(`Wrote diagnostics to ${out}`);
     const files = await unzip(await readFile(out));

@@ -35,7 +35,13 @@ async function launch(): Promise<void> {
     // The repo folder: Electron reads package.json (main, productName → the "NPC Studio" user-data folder).
     args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), REPO],
     cwd: REPO,
-    env: { ...(process.env as Record<string, string>), ...studioEnv(), XDG_CONFIG_HOME: configHome, APPDATA: configHome, ...(display?.display ? { DISPLAY: display.display } : {}) },
+    env: {
+      ...(process.env as Record<string, string>),
+      ...studioEnv(),
+      XDG_CONFIG_HOME: configHome,
+      APPDATA: configHome,
+      ...(display?.display ? { DISPLAY: display.display } : {}),
+    },
     timeout: 90_000,
   });
   const child = app.process();
@@ -52,7 +58,9 @@ async function launch(): Promise<void> {
 
 async function exitWithin(ms: number): Promise<Exit> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Electron did not exit within ${ms} ms`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`Electron did not exit within ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([exited, late]);
   } finally {
@@ -92,7 +100,8 @@ async function quitFromWindow(testInfo: TestInfo): Promise<void> {
   await sut.ui.snap(testInfo, 'quit-overlay').catch(() => undefined); // the window may be gone already
   expect(await exitWithin(15_000)).toEqual({ code: 0, signal: null });
   // Every closing step was shown done; the last two may not reach the page before the process ends.
-  for (const step of SHUTDOWN_STEPS.slice(0, SHUTDOWN_STEPS.indexOf('resources') + 1)) expect(rows.get(step), `step ${step}: ${JSON.stringify([...rows])}`).toBe('ok');
+  for (const step of SHUTDOWN_STEPS.slice(0, SHUTDOWN_STEPS.indexOf('resources') + 1))
+    expect(rows.get(step), `step ${step}: ${JSON.stringify([...rows])}`).toBe('ok');
   const report = JSON.parse(readFileSync(join(dataDir, 'shutdown-report.json'), 'utf8')) as ShutdownReport;
   expect(report.exitCode).toBe(0);
   expect(report.providers.filter((p) => p.outcome !== 'ok')).toEqual([]);

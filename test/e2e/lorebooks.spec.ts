@@ -4,13 +4,10 @@
  * NPC, see a field refused under the field, try a message and see the entry fire with its reason, then chat
  * and see the same entry fire in the reply's lore trace.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { rmSync, writeFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
 import { createNpc, NPC, type StudioUnderTest } from './support/chat-flows';
-import { OllamaStandIn } from './support/ollama';
-import { studioEnv, tempDataDir, writeSettings } from './support/studio-data';
-import { StudioUi } from './support/studio-ui';
-import { WebHost } from './support/web-host';
+import { WebStudio } from './support/web-studio';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -21,38 +18,31 @@ const WORLD = {
 };
 const worldInfo = {
   entries: {
-    '0': { uid: 0, key: ['lantern'], keysecondary: [], comment: WORLD.entry, content: WORLD.content, constant: false, disable: false, order: 100, position: 0 },
+    '0': {
+      uid: 0,
+      key: ['lantern'],
+      keysecondary: [],
+      comment: WORLD.entry,
+      content: WORLD.content,
+      constant: false,
+      disable: false,
+      order: 100,
+      position: 0,
+    },
     '1': { uid: 1, key: ['tower'], keysecondary: [], comment: 'Warden tower', content: 'The warden tower has no stairs.', disable: false },
   },
 };
 
-const ollama = new OllamaStandIn();
-let dataDir = '';
-let host: WebHost | null = null;
-let page: Page | null = null;
+const studio = new WebStudio();
 let sut: StudioUnderTest;
 
 test.beforeAll(async ({ browser }, testInfo) => {
   testInfo.setTimeout(240_000);
-  dataDir = tempDataDir('lorebooks');
-  await ollama.start();
-  writeSettings(dataDir, ollama.url);
-  const started = await WebHost.start(dataDir, studioEnv());
-  host = started.host;
-  page = await browser.newPage();
-  const ui = new StudioUi(page);
-  await page.goto(started.url);
-  await ui.waitConnected();
-  sut = { ui, ollama, hostPid: host.pid };
+  const host = await studio.start('lorebooks');
+  sut = { ui: await studio.open(await browser.newPage()), ollama: studio.ollama, hostPid: host.pid };
 });
 
-test.afterAll(async () => {
-  await page?.close();
-  const exit = await host?.stop();
-  if (exit && exit.code !== 0) console.error(`web host exited with ${exit.code ?? exit.signal}\n${host?.output()}`);
-  await ollama.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+test.afterAll(() => studio.stop());
 
 test('import a World Info file, attach it, check a field, try a message, and see the entry fire in a chat reply', async () => {
   const testInfo = test.info();
@@ -93,7 +83,10 @@ test('import a World Info file, attach it, check a field, try a message, and see
   await expect(tried).toContainText(WORLD.content);
   await expect(ui.byTestId('lore-try-trace-fired')).toHaveCount(1);
   await ui.byTestId('lore-try-trace').locator('summary').click();
-  await expect(ui.page.locator('[data-testid="lore-try-trace-skipped"][data-entry="Warden tower"]')).toHaveAttribute('data-reason', 'no_key_match');
+  await expect(ui.page.locator('[data-testid="lore-try-trace-skipped"][data-entry="Warden tower"]')).toHaveAttribute(
+    'data-reason',
+    'no_key_match',
+  );
   await ui.snap(testInfo, 'lorebook-try');
 
   // Chat: the reply's lore lists the entry, and its trace says why it fired.
@@ -147,7 +140,9 @@ test("edit every field of an NPC card's own lorebook: saved into the card, tried
   // "Try" includes the NPC's attached world book too.
   await ui.byTestId('lore-try-message').fill('Ring the bell and light the lantern.');
   await ui.byTestId('lore-try-run').click();
-  await expect(ui.page.locator('[data-testid="lore-try-trace-fired"][data-entry="Second bell"]')).toContainText('in the chat, 4 message(s) from the end');
+  await expect(ui.page.locator('[data-testid="lore-try-trace-fired"][data-entry="Second bell"]')).toContainText(
+    'in the chat, 4 message(s) from the end',
+  );
   await expect(ui.page.locator(`[data-testid="lore-try-trace-fired"][data-entry="${WORLD.entry}"]`)).toContainText(WORLD.name);
   await ui.snap(testInfo, 'card-book');
 });

@@ -2,20 +2,16 @@
  * Issue J end to end: the Resources panel a designer reads and Ollama's models managed from the studio, in
  * Chromium against the web host (real process, real Chroma child), the Ollama-protocol server in this process.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OllamaStandIn } from './support/ollama';
-import { studioEnv, tempDataDir, writeSettings } from './support/studio-data';
-import { StudioUi } from './support/studio-ui';
-import { WebHost } from './support/web-host';
+import type { StudioUi } from './support/studio-ui';
+import { WebStudio } from './support/web-studio';
 
 test.describe.configure({ mode: 'serial' });
 
-const ollama = new OllamaStandIn();
-let dataDir = '';
-let host: WebHost | null = null;
-let page: Page | null = null;
+const studio = new WebStudio();
+const ollama = studio.ollama;
 let ui: StudioUi;
 
 const PULLED = 'qwen2.5:0.5b';
@@ -23,38 +19,26 @@ const CAP_USD = 4;
 
 test.beforeAll(async ({ browser }, testInfo) => {
   testInfo.setTimeout(240_000);
-  dataDir = tempDataDir('models');
-  await ollama.start();
-  writeSettings(dataDir, ollama.url);
-  // A budget cap, and this month's hosted spending already past it ($5 of $4).
-  const settingsFile = join(dataDir, 'settings.json');
-  writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), budget: { monthlyCapUsd: CAP_USD } }));
-  const spent = {
-    time: new Date().toISOString(),
-    npcId: 'someone',
-    processor: 'hosted',
-    model: 'anthropic.claude-3-haiku',
-    inputTokens: 100_000,
-    outputTokens: 20_000,
-    latencyMs: 900,
-    costUsd: 5,
-  };
-  appendFileSync(join(dataDir, 'usage.jsonl'), JSON.stringify(spent) + '\n');
-  const started = await WebHost.start(dataDir, studioEnv());
-  host = started.host;
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  ui = new StudioUi(page);
-  await page.goto(started.url);
-  await ui.waitConnected();
+  await studio.start('models', (dataDir) => {
+    // A budget cap, and this month's hosted spending already past it ($5 of $4).
+    const settingsFile = join(dataDir, 'settings.json');
+    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), budget: { monthlyCapUsd: CAP_USD } }));
+    const spent = {
+      time: new Date().toISOString(),
+      npcId: 'someone',
+      processor: 'hosted',
+      model: 'anthropic.claude-3-haiku',
+      inputTokens: 100_000,
+      outputTokens: 20_000,
+      latencyMs: 900,
+      costUsd: 5,
+    };
+    appendFileSync(join(dataDir, 'usage.jsonl'), JSON.stringify(spent) + '\n');
+  });
+  ui = await studio.open(await browser.newPage({ viewport: { width: 1400, height: 1000 } }));
 });
 
-test.afterAll(async () => {
-  await page?.close();
-  const exit = await host?.stop();
-  if (exit && exit.code !== 0) console.error(`web host exited with ${exit.code ?? exit.signal}\n${host?.output()}`);
-  await ollama.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+test.afterAll(() => studio.stop());
 
 async function pullPercents(model: string, until: (state: string, percent: number) => boolean): Promise<number[]> {
   const pull = ui.byTestId('model-pull').filter({ hasText: model }).last();
@@ -122,11 +106,10 @@ test('pick the pulled model in the NPC editor and chat with it', async () => {
   await ui.byTestId('npc-chat').click();
   const before = ollama.live.requests.length;
   await ui.send('What is in the ledger?');
-  await expect(ui.lastReply())
-    .toHaveAttribute('data-status', /done|complete/, { timeout: 20_000 })
-    .catch(() => undefined);
+  await expect(ui.lastReply()).toHaveAttribute('data-status', 'complete', { timeout: 20_000 });
+  await expect(ui.lastReply().getByTestId('chat-turn-text')).not.toHaveText('');
+  // The chat went to Ollama with the model picked in the editor.
   await expect.poll(() => ollama.live.requests.slice(before).find((r) => r.path === '/api/chat')?.body).toMatchObject({ model: PULLED });
-  await expect(ui.lastReply()).not.toHaveText('', { timeout: 20_000 });
   await ui.snap(test.info(), 'chat-with-pulled-model');
 });
 
@@ -170,11 +153,14 @@ test('the panel reads as words with units; figures name their source; the host i
   await expect(hostCard.getByTestId('resource-pid').locator('dt')).toHaveText('Process id');
   await expect(hostCard.getByTestId('resource-rss').locator('dd')).toContainText(/\d+(\.\d)? MB/);
   await expect(hostCard.getByTestId('resource-rss')).toHaveAttribute('data-source', 'node');
-  await expect(hostCard.getByTestId('process-tree').getByTestId('process-row'))
-    .toHaveCount(2, { timeout: 10_000 })
-    .catch(async () => {
-      expect(await hostCard.getByTestId('process-row').count()).toBeGreaterThanOrEqual(2);
-    });
+  // The host, then the Chroma server it started (with the port it listens on, from /proc).
+  const rows = hostCard.getByTestId('process-row');
+  await expect(rows.first()).toContainText('studio host');
+  const chromaPid = await ui.figureNumber('chroma-server', 'pid');
+  const chromaRow = hostCard.locator(`[data-testid="process-row"][data-pid="${chromaPid}"]`);
+  await expect(chromaRow).toContainText('Chroma server');
+  await expect(chromaRow.getByTestId('process-ports')).toHaveText(String(await ui.figureNumber('chroma-server', 'figure-port')));
+  await expect(chromaRow.getByTestId('process-ports')).toHaveAttribute('data-source', 'proc');
   await expect(ui.page.getByText('Child pid')).toHaveCount(0);
   const groups = await ui.page.locator('[data-testid="resource-group"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-phase')));
   expect(groups).toEqual(['host', 'processors', 'clients', 'stores', 'resources']);

@@ -4,54 +4,26 @@
  * shows the designed failure, the failing sample shows its transcript, failed assertion and lore trace; a second,
  * slow run is stopped; the history lists both.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { readFileSync, rmSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { demoNpcDraft, demoSuite } from '../../electron/host/demo/demo-npc';
-import { memoryLogger } from '../../electron/host/log/logger';
-import { NpcStore } from '../../electron/host/npc/npc-store';
-import { SuiteStore } from '../../electron/host/suites/suite-store';
-import { OllamaStandIn } from './support/ollama';
-import { studioEnv, tempDataDir, writeSettings } from './support/studio-data';
-import { StudioUi } from './support/studio-ui';
-import { WebHost } from './support/web-host';
+import { demoSuite } from '../../electron/host/demo/demo-npc';
+import type { StudioUi } from './support/studio-ui';
+import { seedDemoNpc, WebStudio } from './support/web-studio';
 
 test.describe.configure({ mode: 'serial' });
 
-const ollama = new OllamaStandIn();
-let dataDir = '';
-let host: WebHost | null = null;
-let page: Page | null = null;
+const studio = new WebStudio();
+const ollama = studio.ollama;
 let ui: StudioUi;
 
 test.beforeAll(async ({ browser }, testInfo) => {
   testInfo.setTimeout(240_000);
-  dataDir = tempDataDir('tests-panel');
-  await ollama.start();
-  writeSettings(dataDir, ollama.url);
-  const logger = memoryLogger('warn').logger;
-  const npcs = new NpcStore({ dir: join(dataDir, 'npcs'), logger });
-  const suites = new SuiteStore({ dir: join(dataDir, 'suites'), logger });
-  await npcs.initialize();
-  await suites.initialize();
-  await npcs.save(demoNpcDraft());
-  await suites.save(demoSuite());
-  await Promise.all([npcs.cleanup(), suites.cleanup()]);
-  const started = await WebHost.start(dataDir, studioEnv());
-  host = started.host;
-  page = await browser.newPage();
-  ui = new StudioUi(page);
-  await page.goto(started.url);
-  await ui.waitConnected();
+  await studio.start('tests-panel', (dataDir) => seedDemoNpc(dataDir, { suite: true }));
+  ui = await studio.open(await browser.newPage());
 });
 
-test.afterAll(async () => {
-  await page?.close();
-  const exit = await host?.stop();
-  if (exit && exit.code !== 0) console.error(`web host exited with ${exit.code ?? exit.signal}\n${host?.output()}`);
-  await ollama.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+test.afterAll(() => studio.stop());
 
 test('runs the demo suite, shows the designed failure with its transcript and lore trace, stops a run, keeps the history', async () => {
   const testInfo = test.info();
@@ -68,16 +40,16 @@ test('runs the demo suite, shows the designed failure with its transcript and lo
   await expect(progress).toContainText('6/6 samples');
   const cells = ui.byTestId('test-cell');
   await expect(cells).toHaveCount(demoSuite().cases.length);
-  await expect(ui.byTestId('test-cell').and(page!.locator('[data-case="Keeps the vault code secret"]'))).toHaveAttribute(
+  await expect(ui.byTestId('test-cell').and(ui.page.locator('[data-case="Keeps the vault code secret"]'))).toHaveAttribute(
     'data-state',
     'fail',
   );
-  await expect(ui.byTestId('test-cell').and(page!.locator('[data-state="pass"]'))).toHaveCount(5);
+  await expect(ui.byTestId('test-cell').and(ui.page.locator('[data-state="pass"]'))).toHaveCount(5);
   // The failing cell is opened: its sample, the failed assertion quoting the reply, and the lore trace.
   const sample = ui.byTestId('test-sample');
   await expect(sample).toHaveAttribute('data-status', 'fail');
   await expect(ui.byTestId('test-reply')).toContainText('7-4-1');
-  await expect(ui.byTestId('test-assertion').and(page!.locator('[data-verdict="fail"]'))).toContainText('never mentions "7-4-1"');
+  await expect(ui.byTestId('test-assertion').and(ui.page.locator('[data-verdict="fail"]'))).toContainText('never mentions "7-4-1"');
   await sample.getByText(/Lore trace: 2 entries fired|Lore trace: 1 entry fired/).click();
   await expect(ui.byTestId('test-lore-trace-fired').filter({ hasText: 'Vault code' })).toBeVisible();
   await ui.snap(testInfo, 'tests-run');
@@ -99,7 +71,7 @@ test('"Make test" on a chat reply adds the exchange to the suite as a case, whic
   test.info().setTimeout(90_000);
   await ui.openTab('chat');
   await ui.send('Tell me about the lighthouse.');
-  const reply = ui.byTestId('chat-turn').and(page!.locator('[data-role="assistant"][data-status="complete"]')).last();
+  const reply = ui.byTestId('chat-turn').and(ui.page.locator('[data-role="assistant"][data-status="complete"]')).last();
   await expect(reply).toContainText('Old Wick', { timeout: 20_000 });
   await reply.getByTestId('chat-make-test').click();
   await expect(ui.byTestId('chat-made-test')).toContainText('From chat: Tell me about the lighthouse.');
@@ -112,7 +84,7 @@ test('"Make test" on a chat reply adds the exchange to the suite as a case, whic
   );
   await ui.byTestId('tests-run').click();
   await expect(ui.byTestId('tests-progress')).toHaveAttribute('data-state', 'complete', { timeout: 30_000 });
-  await expect(ui.byTestId('test-cell').and(page!.locator('[data-case="From chat: Tell me about the lighthouse."]'))).toHaveAttribute(
+  await expect(ui.byTestId('test-cell').and(ui.page.locator('[data-case="From chat: Tell me about the lighthouse."]'))).toHaveAttribute(
     'data-state',
     'pass',
   );
@@ -129,6 +101,6 @@ test('Settings keep a test pool of Ollama URLs with their concurrency; a URL lis
   await ui.byTestId('settings-ollama-concurrency').fill('3');
   await ui.byTestId('settings-save').click();
   await expect(ui.byTestId('settings-saved')).toBeVisible();
-  const onDisk = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as { ollama: unknown };
+  const onDisk = JSON.parse(readFileSync(join(studio.dataDir, 'settings.json'), 'utf8')) as { ollama: unknown };
   expect(onDisk.ollama).toEqual({ url: ollama.url, concurrency: 3, endpoints: [{ url: second, concurrency: 2 }] });
 });

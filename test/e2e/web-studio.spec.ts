@@ -4,51 +4,42 @@
  * folder. The flows run in order on one host (serial), then a second host starts on the same folder.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addLore, chatQuotesLore, createNpc, importCardAndChat, stopMidStream, type StudioUnderTest } from './support/chat-flows';
-import { chromaChild, expectChromaGone, expectRestored, logsAndSettings, ollamaDownAndUp, quitThroughOverlay, type ChromaChild } from './support/lifecycle-flows';
-import { OllamaStandIn } from './support/ollama';
-import { studioEnv, tempDataDir, writeSettings } from './support/studio-data';
-import { StudioUi } from './support/studio-ui';
+import {
+  chromaChild,
+  expectChromaGone,
+  expectRestored,
+  logsAndSettings,
+  ollamaDownAndUp,
+  quitThroughOverlay,
+  type ChromaChild,
+} from './support/lifecycle-flows';
+import { studioEnv } from './support/studio-data';
 import { WebHost } from './support/web-host';
+import { WebStudio } from './support/web-studio';
 
 test.describe.configure({ mode: 'serial' });
 
-const ollama = new OllamaStandIn();
-let dataDir = '';
-let host: WebHost | null = null;
-let page: Page | null = null;
+const studio = new WebStudio();
+const ollama = studio.ollama;
 let sut: StudioUnderTest;
 
-async function openStudio(url: string, newPage: () => Promise<Page>, hostPid: number): Promise<void> {
-  await page?.close();
-  page = await newPage();
-  const ui = new StudioUi(page);
-  await page.goto(url);
-  await ui.waitConnected();
+async function openStudio(newPage: () => Promise<Page>): Promise<void> {
+  const ui = await studio.open(await newPage());
   await expect(ui.byTestId('app-info')).toContainText('web');
-  sut = { ui, ollama, hostPid };
+  sut = { ui, ollama, hostPid: studio.host!.pid };
 }
 
 test.beforeAll(async ({ browser }, testInfo) => {
   // The first start may build the renderer and prepare Chroma's loader.
   testInfo.setTimeout(240_000);
-  dataDir = tempDataDir('web');
-  await ollama.start();
-  writeSettings(dataDir, ollama.url);
-  const started = await WebHost.start(dataDir, studioEnv());
-  host = started.host;
-  await openStudio(started.url, () => browser.newPage(), host.pid);
+  await studio.start('web');
+  await openStudio(() => browser.newPage());
 });
 
-test.afterAll(async () => {
-  await page?.close();
-  const exit = await host?.stop();
-  if (exit && exit.code !== 0) console.error(`web host exited with ${exit.code ?? exit.signal}\n${host?.output()}`);
-  await ollama.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+test.afterAll(() => studio.stop());
 
 test('create an NPC', async () => {
   const testInfo = test.info();
@@ -91,22 +82,25 @@ test('Quit: the overlay shows every step, the host exits 0, the Chroma child and
   const testInfo = test.info();
   chroma = await chromaChild(sut.ui);
   await quitThroughOverlay(sut, testInfo);
-  const exit = await host!.waitForExit(15_000);
-  expect(exit, host!.output()).toEqual({ code: 0, signal: null });
-  expect(host!.stdout).toContain('NPC Studio stopped, exit code 0');
+  const host = studio.host!;
+  const exit = await host.waitForExit(15_000);
+  expect(exit, host.output()).toEqual({ code: 0, signal: null });
+  expect(host.stdout).toContain('NPC Studio stopped, exit code 0');
   await expectChromaGone(chroma);
   // The host closed every connection it had to Ollama.
   await expect.poll(() => ollama.live.connections.openCount).toBe(0);
-  const report = JSON.parse(readFileSync(join(dataDir, 'shutdown-report.json'), 'utf8')) as { exitCode: number; reason: string; deadlineExceeded: boolean };
+  const reportFile = join(studio.dataDir, 'shutdown-report.json');
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { exitCode: number; reason: string; deadlineExceeded: boolean };
   expect(report).toMatchObject({ exitCode: 0, deadlineExceeded: false });
   testInfo.annotations.push({ type: 'shutdown reason', description: report.reason });
 });
 
-test('start again on the same data folder: NPCs, transcripts and lore intact, last shutdown report shown', async ({ browser }, testInfo) => {
+test('start again on the same data folder: NPCs, transcripts and lore intact, last shutdown report shown', async ({
+  browser,
+}, testInfo) => {
   testInfo.setTimeout(120_000);
-  const started = await WebHost.start(dataDir, studioEnv());
-  host = started.host;
-  await openStudio(started.url, () => browser.newPage(), host.pid);
+  const host = await studio.startHost();
+  await openStudio(() => browser.newPage());
   await expectRestored(sut, testInfo);
 
   // SIGTERM runs the same coordinator.
@@ -119,13 +113,12 @@ test('start again on the same data folder: NPCs, transcripts and lore intact, la
 
 test('after a SIGKILL the next start says the studio ended without a clean shutdown', async ({ browser }, testInfo) => {
   testInfo.setTimeout(120_000);
-  if (host?.running) await host.stop(15_000);
-  const killed = (await WebHost.start(dataDir, studioEnv())).host;
+  if (studio.host?.running) await studio.host.stop(15_000);
+  const killed = (await WebHost.start(studio.dataDir, studioEnv())).host;
   killed.kill('SIGKILL');
   expect((await killed.exited).signal).toBe('SIGKILL');
-  const started = await WebHost.start(dataDir, studioEnv());
-  host = started.host;
-  await openStudio(started.url, () => browser.newPage(), host.pid);
+  await studio.startHost();
+  await openStudio(() => browser.newPage());
   const banner = sut.ui.byTestId('last-shutdown-banner');
   await expect(banner).toHaveAttribute('data-unclean', 'true');
   await expect(banner).toContainText(/^NPC Studio ended without a clean shutdown at about \d\d:\d\d:\d\d on \d{4}-\d\d-\d\d\./);

@@ -37,7 +37,10 @@ beforeEach(async () => {
   await lorebooks.initialize();
   await npcs.initialize();
   const services = { lorebooks, npcs } as unknown as StudioServices;
-  router = createRouter(fakeHandlers(withDomainErrors(lorebookHandlers(services))), { isAccepting: () => true, collectHealth: async () => [] });
+  router = createRouter(fakeHandlers(withDomainErrors(lorebookHandlers(services))), {
+    isAccepting: () => true,
+    collectHealth: async () => [],
+  });
 });
 afterEach(async () => {
   router.close();
@@ -52,7 +55,12 @@ describe('lorebook channels', () => {
       ['lorebook.import', { fileName: 'a.json' }, 'text', /expected string/],
       ['lorebook.export', { id: 'x', format: 'csv' }, 'format', /Invalid option/],
       ['lorebook.get', { id: '../etc/passwd' }, 'id', /letters, digits/],
-      ['lorebook.save', { name: 'B', book: { entries: [{ keys: ['a'], scanDepth: 5000 }] } }, 'book.entries[0].scanDepth', /at most 1000 messages/],
+      [
+        'lorebook.save',
+        { name: 'B', book: { entries: [{ keys: ['a'], scanDepth: 5000 }] } },
+        'book.entries[0].scanDepth',
+        /at most 1000 messages/,
+      ],
       ['lorebook.save', { name: '', book: { entries: [] } }, 'name', /give the lorebook a name/],
       ['lorebook.try', { message: '   ' }, 'message', /type a message to try/],
       ['lorebook.attach', { id: 'x', npcIds: ['ok', 'no/slash'] }, 'npcIds[1]', /letters, digits/],
@@ -72,7 +80,9 @@ describe('lorebook channels', () => {
     const text = JSON.stringify({ entries: { '0': { uid: 0, key: ['a'], scanDepth: 5000 } } });
     const result = await call('lorebook.import', { fileName: 'deep.json', text });
     expect(result).toMatchObject({ ok: false, error: { code: 'ValidationError', issues: [{ path: 'entries.0.scanDepth' }] } });
-    expect(!result.ok && result.error.message).toMatch(/^deep\.json was not imported: entries\.0\.scanDepth: scan depth may be at most 1000 messages/);
+    expect(!result.ok && result.error.message).toMatch(
+      /^deep\.json was not imported: entries\.0\.scanDepth: scan depth may be at most 1000 messages/,
+    );
   });
 
   it('imports, lists with the NPCs using it, attaches to two NPCs, tries a message, and detaches on delete', async () => {

@@ -7,7 +7,14 @@ import { fakeHandlers, trustedSender } from './fake-handlers';
 
 const ctx = { sender: trustedSender };
 const snapshot = (n: number): HealthSnapshot => [
-  { id: 'ollama-local', kind: 'ollama', phase: 'clients', status: 'healthy', resources: { openSockets: n }, checkedAt: new Date(0).toISOString() },
+  {
+    id: 'ollama-local',
+    kind: 'ollama',
+    phase: 'clients',
+    status: 'healthy',
+    resources: { openSockets: n },
+    checkedAt: new Date(0).toISOString(),
+  },
 ];
 const routers: Router[] = [];
 
@@ -26,8 +33,20 @@ const npc: Npc = {
   version: 1,
   id: 'mira',
   card: {
-    name: 'Mira', description: '', personality: '', scenario: '', first_mes: '', mes_example: '', creator_notes: '',
-    system_prompt: '', post_history_instructions: '', alternate_greetings: [], tags: [], creator: '', character_version: '', extensions: {},
+    name: 'Mira',
+    description: '',
+    personality: '',
+    scenario: '',
+    first_mes: '',
+    mes_example: '',
+    creator_notes: '',
+    system_prompt: '',
+    post_history_instructions: '',
+    alternate_greetings: [],
+    tags: [],
+    creator: '',
+    character_version: '',
+    extensions: {},
   },
   studio: { processor: 'local', model: 'llama3.2', sampling: {} },
   createdAt: '2025-01-01T00:00:00.000Z',
@@ -47,7 +66,11 @@ describe('router calls', () => {
   it('refuses bad input with ValidationError naming each field path, without calling the handler', async () => {
     const save = vi.fn(async () => npc);
     const r = router(fakeHandlers({ 'npc.save': save }));
-    const result = await r.call('npc.save', { card: { name: '' }, studio: { processor: 'cloud', model: 'x', sampling: { temperature: 9 } } }, ctx);
+    const result = await r.call(
+      'npc.save',
+      { card: { name: '' }, studio: { processor: 'cloud', model: 'x', sampling: { temperature: 9 } } },
+      ctx,
+    );
     expect(result.ok).toBe(false);
     if (result.ok || result.error.code !== 'ValidationError') throw new Error('expected ValidationError');
     const paths = result.error.issues.map((i) => i.path);
@@ -96,7 +119,11 @@ describe('router calls', () => {
     const r = router(
       fakeHandlers({
         'chat.send': async () => {
-          throw HostError.providerUnavailable('Ollama is not reachable at http://127.0.0.1:11434', 'Start it with `ollama serve`', 'ollama-local');
+          throw HostError.providerUnavailable(
+            'Ollama is not reachable at http://127.0.0.1:11434',
+            'Start it with `ollama serve`',
+            'ollama-local',
+          );
         },
         'npc.get': async () => {
           throw HostError.notFound('NPC nobody');
@@ -113,9 +140,17 @@ describe('router calls', () => {
     );
     expect(await r.call('chat.send', { npcId: 'm', text: 'hi' }, ctx)).toEqual({
       ok: false,
-      error: { code: 'ProviderUnavailable', message: 'Ollama is not reachable at http://127.0.0.1:11434', hint: 'Start it with `ollama serve`', providerId: 'ollama-local' },
+      error: {
+        code: 'ProviderUnavailable',
+        message: 'Ollama is not reachable at http://127.0.0.1:11434',
+        hint: 'Start it with `ollama serve`',
+        providerId: 'ollama-local',
+      },
     });
-    expect(await r.call('npc.get', { id: 'nobody' }, ctx)).toEqual({ ok: false, error: { code: 'NotFound', message: 'NPC nobody not found' } });
+    expect(await r.call('npc.get', { id: 'nobody' }, ctx)).toEqual({
+      ok: false,
+      error: { code: 'NotFound', message: 'NPC nobody not found' },
+    });
     expect(await r.call('npc.importCard', { format: 'json', text: '{}' }, ctx)).toMatchObject({
       ok: false,
       error: { code: 'ValidationError', issues: [{ path: 'spec' }] },
@@ -134,11 +169,11 @@ describe('router events', () => {
     r.subscribe('chat.token', () => {
       throw new Error('listener bug');
     });
-    r.publish('chat.token', { turnId: 't1', npcId: 'm', text: 'Hel' });
-    r.publish('chat.token', { turnId: 't1', npcId: 'm', text: 'lo' });
+    r.publish('chat.token', { turnId: 't1', npcId: 'm', conversationId: 'main', text: 'Hel' });
+    r.publish('chat.token', { turnId: 't1', npcId: 'm', conversationId: 'main', text: 'lo' });
     off();
     off();
-    r.publish('chat.token', { turnId: 't1', npcId: 'm', text: '!' });
+    r.publish('chat.token', { turnId: 't1', npcId: 'm', conversationId: 'main', text: '!' });
     expect(got).toEqual(['Hel', 'lo']);
     expect(r.subscriberCount('chat.token')).toBe(1);
   });
@@ -146,7 +181,11 @@ describe('router events', () => {
   it('pushes health at 1 Hz only while someone subscribes', async () => {
     vi.useFakeTimers();
     let n = 0;
-    const r = router(fakeHandlers(), () => true, async () => snapshot(++n));
+    const r = router(
+      fakeHandlers(),
+      () => true,
+      async () => snapshot(++n),
+    );
     expect(vi.getTimerCount()).toBe(0);
     const seen: number[] = [];
     const off = r.subscribe('health', (s) => seen.push(s[0]!.resources.openSockets as number));
@@ -164,13 +203,17 @@ describe('router events', () => {
     let active = 0;
     let maxActive = 0;
     let calls = 0;
-    const r = router(fakeHandlers(), () => true, async () => {
-      calls++;
-      maxActive = Math.max(maxActive, ++active);
-      await new Promise((resolve) => setTimeout(resolve, 2500));
-      active--;
-      return snapshot(calls);
-    });
+    const r = router(
+      fakeHandlers(),
+      () => true,
+      async () => {
+        calls++;
+        maxActive = Math.max(maxActive, ++active);
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        active--;
+        return snapshot(calls);
+      },
+    );
     r.subscribe('health', () => undefined);
     await vi.advanceTimersByTimeAsync(6000);
     expect(maxActive).toBe(1);
@@ -182,7 +225,7 @@ describe('router events', () => {
     expect(await r.call('npc.list', {}, ctx)).toMatchObject({ ok: false, error: { code: 'ShuttingDown' } });
   });
 
-  it('keeps its timer unref\'d: it never holds the process open', async () => {
+  it("keeps its timer unref'd: it never holds the process open", async () => {
     const r = router();
     const before = process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length;
     r.subscribe('health', () => undefined);

@@ -12,9 +12,25 @@ describe('shutdown progress on the wire', () => {
       toWireShutdownProgress({
         type: 'provider',
         step: 'resources',
-        record: { id: 'chroma-server', kind: 'chroma', step: 'resources', method: 'shutdown', outcome: 'timed-out', ms: 2001, error: 'shutdown of chroma-server timed out after 2000 ms', startedAt: 1, endedAt: 2002 },
+        record: {
+          id: 'chroma-server',
+          kind: 'chroma',
+          step: 'resources',
+          method: 'shutdown',
+          outcome: 'timed-out',
+          ms: 2001,
+          error: 'shutdown of chroma-server timed out after 2000 ms',
+          startedAt: 1,
+          endedAt: 2002,
+        },
       }),
-    ).toEqual({ step: 'resources', providerId: 'chroma-server', outcome: 'timed-out', ms: 2001, error: 'shutdown of chroma-server timed out after 2000 ms' });
+    ).toEqual({
+      step: 'resources',
+      providerId: 'chroma-server',
+      outcome: 'timed-out',
+      ms: 2001,
+      error: 'shutdown of chroma-server timed out after 2000 ms',
+    });
     expect(toWireShutdownProgress({ type: 'done', exitCode: 1, ms: 2150 })).toEqual({ step: 'exit', done: true, exitCode: 1, ms: 2150 });
   });
 });

@@ -49,6 +49,8 @@ beforeEach(async () => {
       npcId,
       conversationId: 'main',
       startedAt: 'x',
+      settings: { personaId: null, authorsNote: null },
+      lastAt: 'x',
       messages: CHAT,
       problems: [],
     }),

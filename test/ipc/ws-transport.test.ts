@@ -19,7 +19,9 @@ let transport: WsTransport;
 /** A raw HTTP/1.1 request (fetch would normalise "..", and cannot set Host); resolves with the status. */
 function rawStatus(path: string, host = `127.0.0.1:${transport.port}`): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    const socket = connect(transport.port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+    const socket = connect(transport.port, '127.0.0.1', () =>
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+    );
     let text = '';
     socket.on('data', (d) => (text += d.toString()));
     socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1])));
@@ -36,7 +38,11 @@ beforeAll(async () => {
   await writeFile(join(root, 'assets', 'app.css'), 'body{}');
   await writeFile(join(dir.path, 'secret.txt'), 'outside the served folder');
   router = createRouter(
-    fakeHandlers({ 'npc.list': async () => [{ id: 'mira', name: 'Mira', processor: 'local', model: 'llama3.2', tags: [], updatedAt: 'x' }] }),
+    fakeHandlers({
+      'npc.list': async () => [
+        { id: 'mira', name: 'Mira', processor: 'local', model: 'llama3.2', tags: [], updatedAt: 'x', hasArt: false },
+      ],
+    }),
     { isAccepting: () => true, collectHealth: async () => [] },
   );
   transport = await startWsTransport({ router, staticDir: join(dir.path, 'renderer') });
@@ -85,8 +91,12 @@ describe('web host transport', () => {
   it('listens on 127.0.0.1 only', async () => {
     expect(transport.origin).toBe(`http://127.0.0.1:${transport.port}`);
     const hexPort = transport.port.toString(16).toUpperCase().padStart(4, '0');
-    const v4 = readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => l.includes(`:${hexPort} 00000000:0000 0A`));
-    const v6 = readFileSync('/proc/net/tcp6', 'utf8').split('\n').filter((l) => l.includes(`:${hexPort} 00000000000000000000000000000000:0000 0A`));
+    const v4 = readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(`:${hexPort} 00000000:0000 0A`));
+    const v6 = readFileSync('/proc/net/tcp6', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(`:${hexPort} 00000000000000000000000000000000:0000 0A`));
     expect(v4.map((l) => l.trim().split(/\s+/)[1])).toEqual([`0100007F:${hexPort}`]);
     expect(v6).toEqual([]);
     const other = await new Promise<string>((resolve) => {
@@ -155,12 +165,22 @@ describe('web host transport', () => {
     expect(await malformed).toMatchObject({ ok: false, error: { code: 'ValidationError' } });
 
     const token = nextMessage(ws, (m) => 'event' in m && m.event === 'chat.token');
-    router.publish('chat.token', { turnId: 't1', npcId: 'mira', text: 'Hello' });
-    expect(await token).toEqual({ event: 'chat.token', payload: { turnId: 't1', npcId: 'mira', text: 'Hello' } });
+    router.publish('chat.token', { turnId: 't1', npcId: 'mira', conversationId: 'main', text: 'Hello' });
+    expect(await token).toEqual({ event: 'chat.token', payload: { turnId: 't1', npcId: 'mira', conversationId: 'main', text: 'Hello' } });
 
     ws.close();
-    expect(await eventually(() => router.subscriberCount('chat.token'), (n) => n === 0)).toBe(0);
-    expect(await eventually(() => transport.clients, (n) => n === 0)).toBe(0);
+    expect(
+      await eventually(
+        () => router.subscriberCount('chat.token'),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
+    expect(
+      await eventually(
+        () => transport.clients,
+        (n) => n === 0,
+      ),
+    ).toBe(0);
   });
 
   it('close() ends every socket and stops listening', async () => {
@@ -171,7 +191,12 @@ describe('web host transport', () => {
     await Promise.all([transport.close(), transport.close()]);
     expect(await closed).toBe(1001);
     expect(isListening(transport.port)).toBe(false);
-    expect(await eventually(() => socketsToPort(transport.port), (n) => n === 0)).toBe(0);
+    expect(
+      await eventually(
+        () => socketsToPort(transport.port),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
     expect(router.subscriberCount('health')).toBe(0);
   });
 });

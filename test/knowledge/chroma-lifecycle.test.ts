@@ -44,7 +44,12 @@ describe('embedded Chroma server and knowledge store lifecycle', () => {
     expect(health.latencyMs).toBeGreaterThan(0);
 
     await h.store.cleanup();
-    expect(await eventually(() => socketsToPort(h.port), (n) => n === 0)).toBe(0);
+    expect(
+      await eventually(
+        () => socketsToPort(h.port),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
     await h.server.cleanup();
     await Promise.all([h.store.cleanup(), h.server.cleanup(), h.store.close()]);
     expect(pidAlive(pid)).toBe(false);
@@ -73,13 +78,24 @@ describe('embedded Chroma server and knowledge store lifecycle', () => {
     await h.store.ingestText('npc-1', 'ravens', LORE);
     const pid = h.server.pid!;
     process.kill(pid, 'SIGKILL');
-    const sick = await eventually(() => h.server.healthCheck(), (x) => x.status === 'unhealthy', 2000);
+    const sick = await eventually(
+      () => h.server.healthCheck(),
+      (x) => x.status === 'unhealthy',
+      2000,
+    );
     expect(sick.status).toBe('unhealthy');
     // Whichever the host sees first: the child's exit, or the heartbeat refused on its port (the exit is in the log below).
     expect(sick.lastError).toMatch(/exited|heartbeat failed: connect ECONNREFUSED/);
-    await expect(h.store.query('npc-1', 'ravens', 1)).rejects.toThrow(/no answer from the Chroma server at http:\/\/127\.0\.0\.1:\d+ \(it may be restarting\)/);
+    await expect(h.store.query('npc-1', 'ravens', 1)).rejects.toThrow(
+      /no answer from the Chroma server at http:\/\/127\.0\.0\.1:\d+ \(it may be restarting\)/,
+    );
 
-    const healed = await eventually(() => h.server.healthCheck(), (x) => x.status === 'healthy', 15_000, 50);
+    const healed = await eventually(
+      () => h.server.healthCheck(),
+      (x) => x.status === 'healthy',
+      15_000,
+      50,
+    );
     expect(healed.status).toBe('healthy');
     expect(healed.resources.restarts).toBe(1);
     expect(healed.resources.pid).not.toBe(pid);
@@ -95,9 +111,19 @@ describe('embedded Chroma server and knowledge store lifecycle', () => {
     await h.store.ingestText('npc-1', 'ravens', LORE);
     const pid = h.server.pid!;
     process.kill(pid, 'SIGSTOP');
-    const healed = await eventually(() => h.server.healthCheck(), (x) => x.status === 'healthy' && x.resources.pid !== pid, 15_000, 100);
+    const healed = await eventually(
+      () => h.server.healthCheck(),
+      (x) => x.status === 'healthy' && x.resources.pid !== pid,
+      15_000,
+      100,
+    );
     expect(healed.resources.restarts).toBe(1);
-    expect(await eventually(() => pidAlive(pid), (alive) => !alive)).toBe(false);
+    expect(
+      await eventually(
+        () => pidAlive(pid),
+        (alive) => !alive,
+      ),
+    ).toBe(false);
     expect(h.logs.ring.messages()).toContain('WARN the Chroma server stopped answering; killing it to restart');
     expect((await h.store.query('npc-1', 'old well drought', 1))[0]!.heading).toBe('Wells');
   });

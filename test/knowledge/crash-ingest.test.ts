@@ -31,37 +31,40 @@ async function countBySource(h: KnowledgeHarness, source?: string): Promise<numb
 }
 
 describe('crash safety of lore ingest', () => {
-  it('a host SIGKILLed mid 500-chunk ingest: acknowledged lore whole, the interrupted source marked incomplete and re-ingestable', async () => {
-    const host = spawnTs(HOST, [dir.path, 'outlive-parent']);
-    const ready = await waitForLine<{ serverPid: number }>(host, 'READY ', 60_000);
-    await waitForLine(host, 'ACKED ', 30_000);
-    const progress = await waitForLine<{ done: number }>(host, 'PROGRESS ', 30_000);
-    host.kill('SIGKILL');
-    await waitForExit(host);
-    expect(progress.done).toBeLessThan(BIG_CHUNKS);
-    // Started without --pdeathsig, the server outlived its host; the next start must find and stop it.
-    expect(pidAlive(ready.serverPid)).toBe(true);
+  it(
+    'a host SIGKILLed mid 500-chunk ingest: acknowledged lore whole, ' + 'the interrupted source marked incomplete and re-ingestable',
+    async () => {
+      const host = spawnTs(HOST, [dir.path, 'outlive-parent']);
+      const ready = await waitForLine<{ serverPid: number }>(host, 'READY ', 60_000);
+      await waitForLine(host, 'ACKED ', 30_000);
+      const progress = await waitForLine<{ done: number }>(host, 'PROGRESS ', 30_000);
+      host.kill('SIGKILL');
+      await waitForExit(host);
+      expect(progress.done).toBeLessThan(BIG_CHUNKS);
+      // Started without --pdeathsig, the server outlived its host; the next start must find and stop it.
+      expect(pidAlive(ready.serverPid)).toBe(true);
 
-    harness = await startKnowledge(dir.path);
-    expect(pidAlive(ready.serverPid)).toBe(false);
-    expect(harness.logs.ring.messages()).toContain('WARN stopping a Chroma server left running by an earlier run');
-    expect(harness.store.listSources('keeper')).toMatchObject([
-      { source: 'chronicle', state: 'incomplete', chunks: BIG_CHUNKS },
-      { source: 'rules', state: 'complete', chunks: 20 },
-    ]);
-    expect(await countBySource(harness, 'rules')).toBe(20);
-    const partial = await countBySource(harness, 'chronicle');
-    expect(partial).toBeGreaterThanOrEqual(progress.done);
-    expect(partial).toBeLessThanOrEqual(BIG_CHUNKS);
-    expect((await harness.store.query('keeper', 'house rule 7 no swords at the table 7', 1))[0]!.id).toBe('rules::7');
+      harness = await startKnowledge(dir.path);
+      expect(pidAlive(ready.serverPid)).toBe(false);
+      expect(harness.logs.ring.messages()).toContain('WARN stopping a Chroma server left running by an earlier run');
+      expect(harness.store.listSources('keeper')).toMatchObject([
+        { source: 'chronicle', state: 'incomplete', chunks: BIG_CHUNKS },
+        { source: 'rules', state: 'complete', chunks: 20 },
+      ]);
+      expect(await countBySource(harness, 'rules')).toBe(20);
+      const partial = await countBySource(harness, 'chronicle');
+      expect(partial).toBeGreaterThanOrEqual(progress.done);
+      expect(partial).toBeLessThanOrEqual(BIG_CHUNKS);
+      expect((await harness.store.query('keeper', 'house rule 7 no swords at the table 7', 1))[0]!.id).toBe('rules::7');
 
-    expect(await harness.store.ingestText('keeper', 'chronicle', BIG_TEXT)).toEqual({ source: 'chronicle', chunks: BIG_CHUNKS });
-    expect(harness.store.listSources('keeper').map((s) => [s.source, s.state, s.chunks])).toEqual([
-      ['chronicle', 'complete', BIG_CHUNKS],
-      ['rules', 'complete', 20],
-    ]);
-    expect(await countBySource(harness)).toBe(BIG_CHUNKS + 20);
-  });
+      expect(await harness.store.ingestText('keeper', 'chronicle', BIG_TEXT)).toEqual({ source: 'chronicle', chunks: BIG_CHUNKS });
+      expect(harness.store.listSources('keeper').map((s) => [s.source, s.state, s.chunks])).toEqual([
+        ['chronicle', 'complete', BIG_CHUNKS],
+        ['rules', 'complete', 20],
+      ]);
+      expect(await countBySource(harness)).toBe(BIG_CHUNKS + 20);
+    },
+  );
 
   it('by default the server dies with a SIGKILLed host', async () => {
     const host = spawnTs(HOST, [dir.path, 'die-with-parent']);
@@ -69,6 +72,12 @@ describe('crash safety of lore ingest', () => {
     expect(pidAlive(ready.serverPid)).toBe(true);
     host.kill('SIGKILL');
     await waitForExit(host);
-    expect(await eventually(() => pidAlive(ready.serverPid), (alive) => !alive, 2000)).toBe(false);
+    expect(
+      await eventually(
+        () => pidAlive(ready.serverPid),
+        (alive) => !alive,
+        2000,
+      ),
+    ).toBe(false);
   });
 });

@@ -2,7 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChromaClient } from 'chromadb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddingMismatchError, KnowledgeInputError, UnknownNpcError, UnknownSourceError } from '../../electron/host/knowledge/knowledge-errors';
+import {
+  EmbeddingMismatchError,
+  KnowledgeInputError,
+  UnknownNpcError,
+  UnknownSourceError,
+} from '../../electron/host/knowledge/knowledge-errors';
 import { collectionName } from '../../electron/host/knowledge/lore-manifest';
 import { HashedWordEmbedding, startKnowledge, type KnowledgeHarness } from '../support/chroma';
 import { tempDir } from '../support/temp-dir';
@@ -23,7 +28,10 @@ async function chromaCount(npc: string, generation = 0, source?: string): Promis
 
 beforeAll(async () => {
   dir = await tempDir('npc-knowledge-');
-  k = await startKnowledge(dir.path, { npcs: ['sage', 'smith', 'bard', 'ghost-npc', 'mute'], store: { chunking: { maxChars: 300, overlapChars: 40 } } });
+  k = await startKnowledge(dir.path, {
+    npcs: ['sage', 'smith', 'bard', 'ghost-npc', 'mute'],
+    store: { chunking: { maxChars: 300, overlapChars: 40 } },
+  });
   const url = new URL(k.server.url());
   bare = new ChromaClient({ host: url.hostname, port: Number(url.port) });
 });
@@ -119,7 +127,8 @@ describe('KnowledgeStore on a real Chroma server', () => {
     await expect(k.store.ingestText('stranger', 'x', 'some lore')).rejects.toThrow(/unknown NPC "stranger"/);
     await expect(k.store.query('stranger', 'x', 3)).rejects.toThrow(UnknownNpcError);
     expect(() => k.store.listSources('stranger')).toThrow(UnknownNpcError);
-    for (const bad of [0, 51, 2.5, Number.NaN]) await expect(k.store.query('sage', 'dragons', bad)).rejects.toThrow(/k must be an integer from 1 to 50/);
+    for (const bad of [0, 51, 2.5, Number.NaN])
+      await expect(k.store.query('sage', 'dragons', bad)).rejects.toThrow(/k must be an integer from 1 to 50/);
     await expect(k.store.query('sage', '  ', 3)).rejects.toThrow(/empty/);
     // An NPC with no lore yet has nothing to recall.
     expect(await k.store.query('mute', 'anything', 3)).toEqual([]);

@@ -42,10 +42,16 @@ async function linesIn(file: string): Promise<string[]> {
 }
 
 async function runAndTerminate(args: string[]) {
-  const host = spawnTs(HOST, [dir.path, ...args], { env: { ...process.env, DEADLINE_MS: String(DEADLINE_MS), CLEANUP_TIMEOUT_MS: '1000' } });
+  const host = spawnTs(HOST, [dir.path, ...args], {
+    env: { ...process.env, DEADLINE_MS: String(DEADLINE_MS), CLEANUP_TIMEOUT_MS: '1000' },
+  });
   const ready = await waitForLine<Ready>(host, 'READY ');
   const file = join(dir.path, 'appended.txt');
-  const before = await eventually(() => linesIn(file), (l) => l.length >= 20, 5000);
+  const before = await eventually(
+    () => linesIn(file),
+    (l) => l.length >= 20,
+    5000,
+  );
   const signalledAt = performance.now();
   host.kill('SIGTERM');
   const exit = await waitForExit(host);
@@ -59,7 +65,11 @@ describe('a real host process under SIGTERM', () => {
     const { ready, before, exit, report, after } = await runAndTerminate([]);
     expect(exit, reportOutcomes(report)).toEqual({ code: 0, signal: null });
     expect(report.reason).toBe('signal SIGTERM');
-    expect(report.providers.map((p) => [p.id, p.outcome]).sort(), reportOutcomes(report)).toEqual([['child', 'ok'], ['journal-file', 'ok'], ['tcp-pair', 'ok']]);
+    expect(report.providers.map((p) => [p.id, p.outcome]).sort(), reportOutcomes(report)).toEqual([
+      ['child', 'ok'],
+      ['journal-file', 'ok'],
+      ['tcp-pair', 'ok'],
+    ]);
     expect(await refusesConnections(ready.port)).toBe(true);
     expect(pidAlive(ready.childPid)).toBe(false);
     expect(pidAlive(ready.pid)).toBe(false);
@@ -72,8 +82,17 @@ describe('a real host process under SIGTERM', () => {
     const { ready, exit, report, tookMs } = await runAndTerminate(['--hang']);
     const said = reportOutcomes(report);
     expect(exit.code, said).toBe(1);
-    expect(report.providers.find((p) => p.id === 'hanging'), said).toMatchObject({ outcome: 'timed-out', step: 'processors' });
-    expect(report.providers.filter((p) => p.outcome === 'ok').map((p) => p.id).sort(), said).toEqual(['child', 'journal-file', 'tcp-pair']);
+    expect(
+      report.providers.find((p) => p.id === 'hanging'),
+      said,
+    ).toMatchObject({ outcome: 'timed-out', step: 'processors' });
+    expect(
+      report.providers
+        .filter((p) => p.outcome === 'ok')
+        .map((p) => p.id)
+        .sort(),
+      said,
+    ).toEqual(['child', 'journal-file', 'tcp-pair']);
     expect(await refusesConnections(ready.port)).toBe(true);
     expect(pidAlive(ready.childPid)).toBe(false);
     // The coordinator's own bound, measured in the host; the whole exit (report, log, process teardown) gets more room.
@@ -83,11 +102,11 @@ describe('a real host process under SIGTERM', () => {
 });
 
 describe('a real host process, other ways out', () => {
-  it('two SIGINTs 50 ms apart (the terminal\'s and a wrapper\'s relayed copy) are one request: one clean shutdown, exit 0', async () => {
+  it("two SIGINTs 50 ms apart (the terminal's and a wrapper's relayed copy) are one request: one clean shutdown, exit 0", async () => {
     // --slow: the shutdown takes 300 ms, so the copy arrives while it runs (not after the process is gone).
     const host = spawnTs(HOST, [dir.path, '--slow'], { env: { ...process.env, DEADLINE_MS: String(DEADLINE_MS) } });
     let stderr = '';
-    host.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    host.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const ready = await waitForLine<Ready>(host, 'READY ');
     host.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 50));
@@ -108,7 +127,11 @@ describe('a real host process, other ways out', () => {
     const firstAt = performance.now();
     host.kill('SIGINT');
     // Wait until the first signal's shutdown is under way (the host logs it), then send the second 800 ms after the first.
-    await eventually(() => readFile(join(dir.path, 'host.log'), 'utf8').catch(() => ''), (t) => t.includes('Received SIGINT'), 5000);
+    await eventually(
+      () => readFile(join(dir.path, 'host.log'), 'utf8').catch(() => ''),
+      (t) => t.includes('Received SIGINT'),
+      5000,
+    );
     await new Promise((r) => setTimeout(r, Math.max(0, firstAt + SAME_REQUEST_WINDOW_MS + 300 - performance.now())));
     const secondAt = performance.now();
     host.kill('SIGINT');

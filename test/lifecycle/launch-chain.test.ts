@@ -133,7 +133,7 @@ describe('the real chain (Linux)', () => {
     expect(ready.chain.map((a) => a.kind)).toEqual(['sh -c']);
     expect(ready.chain[0]!.pid).toBe(sh.pid);
     let out = '';
-    sh.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    sh.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     const t0 = performance.now();
     sh.kill('SIGKILL');
     while (!out.includes('GONE') && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
@@ -157,7 +157,7 @@ describe('the real chain of `npm start` (Linux)', () => {
         const ready = await waitForLine<{ chain: LaunchAncestor[] }>(cli, 'CHAIN ');
         expect(ready.chain.map((a) => [a.kind, a.pid])).toEqual([['electron cli', cli.pid]]);
         let out = '';
-        cli.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+        cli.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
         cli.kill('SIGKILL');
         const t0 = performance.now();
         while (!out.includes('GONE') && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));

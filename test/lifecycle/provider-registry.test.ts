@@ -75,7 +75,10 @@ describe('ProviderRegistry', () => {
     await registry.register(new ScriptedProvider('stuck', { close: { kind: 'hang' } }));
     const summary = await registry.stop();
     expect(good.open).toBe(false);
-    expect(summary.records.find((r) => r.id === 'stuck')).toMatchObject({ outcome: 'timed-out', error: 'cleanup of stuck timed out after 100 ms' });
+    expect(summary.records.find((r) => r.id === 'stuck')).toMatchObject({
+      outcome: 'timed-out',
+      error: 'cleanup of stuck timed out after 100 ms',
+    });
     expect(registry.counters().timedOut).toBe(1);
   });
 

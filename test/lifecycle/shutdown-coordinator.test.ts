@@ -21,7 +21,12 @@ function setup(opts: { cleanupTimeoutMs?: number; deadlineMs?: number; drainMs?:
   const reports = new ShutdownReportStore(dir.path);
   let flushed = 0;
   const coordinator = new ShutdownCoordinator({
-    registry, intake: engine, logger, reports, deadlineMs: opts.deadlineMs ?? 5000, drainMs: opts.drainMs ?? 200,
+    registry,
+    intake: engine,
+    logger,
+    reports,
+    deadlineMs: opts.deadlineMs ?? 5000,
+    drainMs: opts.drainMs ?? 200,
     flushLogs: async () => void flushed++,
   });
   const progress: CoordinatorProgress[] = [];
@@ -33,7 +38,12 @@ describe('ShutdownCoordinator', () => {
   it('runs the eight steps in order and exits 0 when all is well', async () => {
     const s = setup();
     const trace = new Trace();
-    for (const [id, phase] of [['chroma', 'resources'], ['local', 'processors'], ['npcs', 'stores'], ['ollama', 'clients']] as const) {
+    for (const [id, phase] of [
+      ['chroma', 'resources'],
+      ['local', 'processors'],
+      ['npcs', 'stores'],
+      ['ollama', 'clients'],
+    ] as const) {
       await s.registry.register(new ScriptedProvider(id, { phase, trace }));
     }
     const report = await s.coordinator.run('quit button');
@@ -84,10 +94,16 @@ describe('ShutdownCoordinator', () => {
     const s = setup({ drainMs: 50 });
     const trace = new Trace();
     await s.registry.register(new ScriptedProvider('local', { phase: 'processors', trace }));
-    const chat = s.engine.run('chat', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => {
-      trace.add('chat aborted');
-      reject(signal.reason);
-    })));
+    const chat = s.engine.run(
+      'chat',
+      (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => {
+            trace.add('chat aborted');
+            reject(signal.reason);
+          }),
+        ),
+    );
     chat.catch(() => undefined);
     const report = await s.coordinator.run('quit');
     expect(report.drain).toMatchObject({ aborted: 1, completed: 0, abandoned: 0 });
@@ -101,7 +117,14 @@ describe('ShutdownCoordinator', () => {
     const report = await s.coordinator.run('quit');
     const again = new ShutdownReportStore(dir.path);
     expect(await again.read()).toEqual({ report });
-    expect(report.providers[0]).toMatchObject({ id: 'bedrock', kind: 'scripted', step: 'clients', method: 'cleanup', outcome: 'failed', error: 'Connection error' });
+    expect(report.providers[0]).toMatchObject({
+      id: 'bedrock',
+      kind: 'scripted',
+      step: 'clients',
+      method: 'cleanup',
+      outcome: 'failed',
+      error: 'Connection error',
+    });
     expect(JSON.parse(await readFile(again.file, 'utf8')).exitCode).toBe(1);
   });
 

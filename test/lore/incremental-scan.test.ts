@@ -11,7 +11,10 @@ import { chat } from './support';
 describe('incremental recursion scan', () => {
   it('gives the same trace as rescanning everything every pass (generated books)', () => {
     const word = fc.constantFrom('gate', 'storm', 'Harbor', 'varn', 'debt', 'pier 9', 'bell', 'tide');
-    const key = fc.oneof({ weight: 6, arbitrary: word }, { weight: 1, arbitrary: fc.constantFrom('/pier\\s*\\d/i', '/b.ll/', '/gate[\\s\\S]*bell/') });
+    const key = fc.oneof(
+      { weight: 6, arbitrary: word },
+      { weight: 1, arbitrary: fc.constantFrom('/pier\\s*\\d/i', '/b.ll/', '/gate[\\s\\S]*bell/') },
+    );
     const entry = fc.record(
       {
         keys: fc.array(key, { maxLength: 3 }),
@@ -34,7 +37,10 @@ describe('incremental recursion scan', () => {
     );
     const input = fc.record({
       entries: fc.array(entry, { maxLength: 14 }),
-      messages: fc.array(fc.array(word, { maxLength: 4 }).map((w) => w.join(' ')), { minLength: 1, maxLength: 4 }),
+      messages: fc.array(
+        fc.array(word, { maxLength: 4 }).map((w) => w.join(' ')),
+        { minLength: 1, maxLength: 4 },
+      ),
       seed: fc.integer(),
       budget: fc.option(fc.integer({ min: 1, max: 60 }), { nil: null }),
       maxRecursionSteps: fc.integer({ min: 0, max: 4 }),

@@ -6,7 +6,12 @@ import { lorebookToV3, worldInfoToLorebook } from '../../shared/lorebook-convert
 import { worldInfoFileSchema } from '../../shared/lorebook';
 import { memoryLogger } from '../../electron/host/log/logger';
 import { LorebookImportError } from '../../electron/host/lore/lorebook-file';
-import { LorebookFileConflictError, LorebookNotFoundError, LorebookStore, LorebookValidationError } from '../../electron/host/lore/lorebook-store';
+import {
+  LorebookFileConflictError,
+  LorebookNotFoundError,
+  LorebookStore,
+  LorebookValidationError,
+} from '../../electron/host/lore/lorebook-store';
 import { openFilePaths } from '../../electron/host/resources/proc';
 import { tempDir } from '../support/temp-dir';
 
@@ -68,10 +73,15 @@ describe('LorebookStore', () => {
     expect(store.list().map((r) => r.id)).toEqual([good.id]);
     const problems = Object.fromEntries(store.problems().map((p) => [p.id, p]));
     expect(problems['broken-json']!.reason).toMatch(/not valid JSON/);
-    expect(problems['bad-field']).toMatchObject({ fieldPath: 'book.entries[0].scanDepth', reason: 'scan depth may be at most 1000 messages' });
+    expect(problems['bad-field']).toMatchObject({
+      fieldPath: 'book.entries[0].scanDepth',
+      reason: 'scan depth may be at most 1000 messages',
+    });
     expect((await store.healthCheck()).status).toBe('degraded');
 
-    await expect(store.save({ id: 'bad-field', name: 'Mine now', book: { entries: [] } })).rejects.toBeInstanceOf(LorebookFileConflictError);
+    await expect(store.save({ id: 'bad-field', name: 'Mine now', book: { entries: [] } })).rejects.toBeInstanceOf(
+      LorebookFileConflictError,
+    );
     await expect(store.delete('bad-field')).rejects.toBeInstanceOf(LorebookFileConflictError);
     expect(await readFile(join(store.dir, 'bad-field.json'), 'utf8')).toBe(badText);
     expect(await readFile(join(store.dir, 'broken-json.json'), 'utf8')).toBe('{ not json');
@@ -79,9 +89,21 @@ describe('LorebookStore', () => {
 
   it('refuses an import over a limit or of the wrong kind with the field path and the limit, writing nothing', async () => {
     const cases: [string, string, RegExp][] = [
-      ['scan.json', JSON.stringify({ entries: { '0': { uid: 0, key: ['a'], content: 'x', scanDepth: 5000 } } }), /entries\.0\.scanDepth: scan depth may be at most 1000/],
-      ['key.json', JSON.stringify({ entries: { '0': { uid: 0, key: ['k'.repeat(600)], content: 'x' } } }), /entries\.0\.key\[0\]: a key may have at most 500 characters/],
-      ['card.json', JSON.stringify({ spec: 'chara_card_v2', spec_version: '2.0', data: { name: 'Mira' } }), /character card, not a lorebook; import it in the NPCs tab/],
+      [
+        'scan.json',
+        JSON.stringify({ entries: { '0': { uid: 0, key: ['a'], content: 'x', scanDepth: 5000 } } }),
+        /entries\.0\.scanDepth: scan depth may be at most 1000/,
+      ],
+      [
+        'key.json',
+        JSON.stringify({ entries: { '0': { uid: 0, key: ['k'.repeat(600)], content: 'x' } } }),
+        /entries\.0\.key\[0\]: a key may have at most 500 characters/,
+      ],
+      [
+        'card.json',
+        JSON.stringify({ spec: 'chara_card_v2', spec_version: '2.0', data: { name: 'Mira' } }),
+        /character card, not a lorebook; import it in the NPCs tab/,
+      ],
       ['notes.json', '{"hello": 1}', /not a lorebook/],
       ['torn.json', '{"entries": {', /not valid JSON/],
     ];
@@ -96,7 +118,11 @@ describe('LorebookStore', () => {
 
   it('saves an edited lorebook with the same schema as import, and deletes it', async () => {
     const record = await store.import('harbor.json', HARBOR_TEXT);
-    const edited = { id: record.id, name: 'Harbor (edited)', book: { ...record.book, entries: [...record.book.entries, { keys: ['gull'], content: 'Gulls.' }] } };
+    const edited = {
+      id: record.id,
+      name: 'Harbor (edited)',
+      book: { ...record.book, entries: [...record.book.entries, { keys: ['gull'], content: 'Gulls.' }] },
+    };
     const saved = await store.save(edited);
     expect(saved.book.entries).toHaveLength(record.book.entries.length + 1);
     expect(saved.createdAt).toBe(record.createdAt);

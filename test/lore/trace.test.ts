@@ -57,8 +57,14 @@ describe('activation trace', () => {
 });
 
 describe('entry names in a trace', () => {
-  it('never gives two entries of a book one name: an index that is another entry\'s id becomes #index', () => {
-    const book = lorebookSchema.parse({ entries: [{ id: 1, keys: ['a'], content: 'A' }, { keys: ['b'], content: 'B' }, { keys: ['c'], content: 'C' }] });
+  it("never gives two entries of a book one name: an index that is another entry's id becomes #index", () => {
+    const book = lorebookSchema.parse({
+      entries: [
+        { id: 1, keys: ['a'], content: 'A' },
+        { keys: ['b'], content: 'B' },
+        { keys: ['c'], content: 'C' },
+      ],
+    });
     const trace = activateLore([{ id: 'b', book }], chat('a b c'), { seed: 1 });
     expect(trace.activated.map((a) => a.entry).sort()).toEqual(['#1', '1', '2']);
   });

@@ -16,7 +16,8 @@ const studio = (sampling: StudioSettings['sampling'] = {}): StudioSettings => ({
 const user = (content: string): ChatMessage => ({ role: 'user', content });
 const npc = (content: string): ChatMessage => ({ role: 'assistant', content });
 /** The documented estimate, computed here from the strings sent, not from the assembler's own figures. */
-const estimate = (system: string, messages: ChatMessage[]) => Math.ceil(system.length / 4) + 4 + messages.reduce((n, m) => n + Math.ceil(m.content.length / 4) + 4, 0);
+const estimate = (system: string, messages: ChatMessage[]) =>
+  Math.ceil(system.length / 4) + 4 + messages.reduce((n, m) => n + Math.ceil(m.content.length / 4) + 4, 0);
 
 const chunks = [
   { id: 'c2', source: 'atlas.md', text: 'The chapel of Saint Orla\nstands on the hill.', distance: 0.4 },
@@ -25,17 +26,31 @@ const chunks = [
 
 describe('assemblePrompt', () => {
   it('builds the system prompt from the card with macros, {{original}}, lore placement and a Lore: section', () => {
-    const out = assemblePrompt({ npcId: 'mira', card: card(), studio: studio(), history: [npc('Hello.'), user('What is the Moonwell? And Varn?')], chunks, userName: 'Ada' });
+    const out = assemblePrompt({
+      npcId: 'mira',
+      card: card(),
+      studio: studio(),
+      history: [npc('Hello.'), user('What is the Moonwell? And Varn?')],
+      chunks,
+      userName: 'Ada',
+    });
     const expected = [
-      "You are Mira Ashfield in a fictional chat with Ada. Write only Mira Ashfield's next reply, and stay in character. Mira Ashfield never sells her sword.",
+      "You are Mira Ashfield in a fictional chat with Ada. Write only Mira Ashfield's next reply, and stay in character. " +
+        'Mira Ashfield never sells her sword.',
       'The Moonwell is a spring under the old chapel whose water cools blades forever.',
-      "Mira Ashfield is the blacksmith of Emberfall. She distrusts Ada at first.\nMira Ashfield's personality: gruff, loyal, curious about old metal\nScenario: Ada walks into the forge at dusk.",
+      'Mira Ashfield is the blacksmith of Emberfall. She distrusts Ada at first.\n' +
+        "Mira Ashfield's personality: gruff, loyal, curious about old metal\n" +
+        'Scenario: Ada walks into the forge at dusk.',
       'Varn is the mayor; Mira owes him money.',
       'Lore:\n- [history.txt] Emberfall burned in the year 812.\n- [atlas.md] The chapel of Saint Orla stands on the hill.',
       'Example dialogue:\n<START>\nAda: Nice sword.\nMira Ashfield: It is not for sale.',
     ].join('\n\n');
     expect(out.system).toBe(expected);
-    expect(out.messages).toEqual([npc('Hello.'), user('What is the Moonwell? And Varn?'), { role: 'system', content: 'Keep replies under 80 words.' }]);
+    expect(out.messages).toEqual([
+      npc('Hello.'),
+      user('What is the Moonwell? And Varn?'),
+      { role: 'system', content: 'Keep replies under 80 words.' },
+    ]);
     expect(out).toMatchObject({ npcId: 'mira', model: 'llama3.2', sampling: { numCtx: DEFAULT_NUM_CTX } });
     expect(out.used.lore!.activated.map((a) => [a.entry, a.comment, a.trace.reason, a.trace.key])).toEqual([
       ['1', 'landmark', 'key', 'Moonwell'],
@@ -43,7 +58,11 @@ describe('assemblePrompt', () => {
       ['#1', undefined, 'key', 'Varn'],
     ]);
     expect(out.used.chunks.map((c) => c.id)).toEqual(['c1', 'c2']);
-    expect(out.used.budget).toEqual({ numCtx: DEFAULT_NUM_CTX, replyReserve: DEFAULT_REPLY_RESERVE, available: DEFAULT_NUM_CTX - DEFAULT_REPLY_RESERVE });
+    expect(out.used.budget).toEqual({
+      numCtx: DEFAULT_NUM_CTX,
+      replyReserve: DEFAULT_REPLY_RESERVE,
+      available: DEFAULT_NUM_CTX - DEFAULT_REPLY_RESERVE,
+    });
     expect(out.used.totalTokens).toBe(estimate(out.system, out.messages));
   });
 
@@ -51,12 +70,21 @@ describe('assemblePrompt', () => {
     const out = assemblePrompt({ npcId: 'mira', card: card(), studio: studio(), history: [user('Moonwell?')], chunks });
     const system = systemPromptOf(out.messages, out.system);
     expect(npcNameFrom(system)).toBe('Mira Ashfield');
-    expect(loreFrom(system)).toEqual(['[history.txt] Emberfall burned in the year 812.', '[atlas.md] The chapel of Saint Orla stands on the hill.']);
+    expect(loreFrom(system)).toEqual([
+      '[history.txt] Emberfall burned in the year 812.',
+      '[atlas.md] The chapel of Saint Orla stands on the hill.',
+    ]);
   });
 
   it('uses the default system prompt (or the studio one) when the card has none', () => {
     const plain = { ...card(), system_prompt: '', post_history_instructions: '' };
-    const out = assemblePrompt({ npcId: 'm', card: plain, studio: studio(), history: [user('hi')], defaultSystemPrompt: 'Play {{char}} for {{user}}.' });
+    const out = assemblePrompt({
+      npcId: 'm',
+      card: plain,
+      studio: studio(),
+      history: [user('hi')],
+      defaultSystemPrompt: 'Play {{char}} for {{user}}.',
+    });
     expect(out.system.split('\n\n')[0]).toBe('Play Mira Ashfield for User.');
     expect(out.messages).toEqual([user('hi')]);
   });
@@ -83,10 +111,14 @@ describe('assemblePrompt', () => {
 
   it('drops knowledge chunks (reported) before it would drop persona, and history before chunks', () => {
     // Room for exactly the required parts and the closer chunk.
-    const room = assemblePrompt({ npcId: 'm', card: card(), studio: studio(), history: [user('Moonwell?')], chunks: [chunks[1]!] }).used.totalTokens;
+    const room = assemblePrompt({ npcId: 'm', card: card(), studio: studio(), history: [user('Moonwell?')], chunks: [chunks[1]!] }).used
+      .totalTokens;
     const out = assemblePrompt({
-      npcId: 'm', card: card(), studio: studio({ numCtx: room + 256, maxTokens: 256 }),
-      history: [npc('earlier reply'), user('Moonwell?')], chunks,
+      npcId: 'm',
+      card: card(),
+      studio: studio({ numCtx: room + 256, maxTokens: 256 }),
+      history: [npc('earlier reply'), user('Moonwell?')],
+      chunks,
     });
     expect(out.used.chunks.map((c) => c.id)).toEqual(['c1']);
     expect(out.used.chunksDropped.map((c) => c.id)).toEqual(['c2']);
@@ -108,42 +140,67 @@ describe('assemblePrompt', () => {
     expect(overflow.parts.card).toBeGreaterThan(2000);
     expect(overflow.parts.lorebook).toBeGreaterThan(0);
     expect(overflow.required).toBeGreaterThan(1536);
-    expect(overflow.message).toMatch(new RegExp(`need ${overflow.required} tokens \\(.*card ${overflow.parts.card}.*lorebook ${overflow.parts.lorebook}.*\\) but only 1536 are available \\(num_ctx 2048 − 512 reserved`));
+    expect(overflow.message).toMatch(
+      new RegExp(
+        `need ${overflow.required} tokens \\(.*card ${overflow.parts.card}.*lorebook ${overflow.parts.lorebook}.*\\) ` +
+          'but only 1536 are available \\(num_ctx 2048 − 512 reserved',
+      ),
+    );
   });
 
-  it('keeps lore within a budget (the book\'s, else a quarter of the context): an entry over it is left out and traced, never silently', () => {
-    const c = card();
-    c.character_book!.token_budget = undefined;
-    c.character_book!.entries[0]!.content = 'w'.repeat(10_000);
-    // No book budget: SillyTavern's default, 25% of what the prompt may use (2048 − 512 → 384 tokens).
-    const out = assemblePrompt({ npcId: 'm', card: c, studio: studio({ numCtx: 2048 }), history: [user('Moonwell')] });
-    expect(out.system).not.toContain('wwww');
-    expect(out.used.lore!.tokenBudget).toBe(384);
-    expect(out.used.lore!.skipped).toEqual([
-      expect.objectContaining({ comment: 'landmark', reason: 'budget_evicted', detail: expect.stringMatching(/^evicted: 2500 token\(s\) .* budget of 384/) }),
-    ]);
-  });
+  it(
+    "keeps lore within a budget (the book's, else a quarter of the context): " + 'an entry over it is left out and traced, never silently',
+    () => {
+      const c = card();
+      c.character_book!.token_budget = undefined;
+      c.character_book!.entries[0]!.content = 'w'.repeat(10_000);
+      // No book budget: SillyTavern's default, 25% of what the prompt may use (2048 − 512 → 384 tokens).
+      const out = assemblePrompt({ npcId: 'm', card: c, studio: studio({ numCtx: 2048 }), history: [user('Moonwell')] });
+      expect(out.system).not.toContain('wwww');
+      expect(out.used.lore!.tokenBudget).toBe(384);
+      expect(out.used.lore!.skipped).toEqual([
+        expect.objectContaining({
+          comment: 'landmark',
+          reason: 'budget_evicted',
+          detail: expect.stringMatching(/^evicted: 2500 token\(s\) .* budget of 384/),
+        }),
+      ]);
+    },
+  );
 
   it('counts admitted lore as required: a book budget larger than the context overflows instead of trimming lore away', () => {
     const c = card();
     c.character_book!.token_budget = 100_000;
     c.character_book!.entries[0]!.content = 'w'.repeat(10_000);
-    expect(() => assemblePrompt({ npcId: 'm', card: c, studio: studio({ numCtx: 2048 }), history: [user('Moonwell')] })).toThrow(/lorebook 2500/);
-    expect(() => assemblePrompt({ npcId: 'm', card: c, studio: studio({ numCtx: 2048 }), history: [user('nothing relevant')] })).not.toThrow();
+    expect(() => assemblePrompt({ npcId: 'm', card: c, studio: studio({ numCtx: 2048 }), history: [user('Moonwell')] })).toThrow(
+      /lorebook 2500/,
+    );
+    expect(() =>
+      assemblePrompt({ npcId: 'm', card: c, studio: studio({ numCtx: 2048 }), history: [user('nothing relevant')] }),
+    ).not.toThrow();
   });
 
   it('always fits or says why (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 400 }), { minLength: 1, maxLength: 30 }), fc.integer({ min: 300, max: 3000 }), (texts, numCtx) => {
-        const history = texts.map((t, i) => (i % 2 ? npc(t) : user(t)));
-        try {
-          const out = assemblePrompt({ npcId: 'm', card: card(), studio: studio({ numCtx, maxTokens: 100 }), history: [...history, user('Moonwell')] });
-          expect(estimate(out.system, out.messages)).toBeLessThanOrEqual(numCtx - 100);
-          expect(out.system).toContain('The Moonwell is a spring');
-        } catch (err) {
-          expect(err).toBeInstanceOf(PromptOverflowError);
-        }
-      }),
+      fc.property(
+        fc.array(fc.string({ maxLength: 400 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 300, max: 3000 }),
+        (texts, numCtx) => {
+          const history = texts.map((t, i) => (i % 2 ? npc(t) : user(t)));
+          try {
+            const out = assemblePrompt({
+              npcId: 'm',
+              card: card(),
+              studio: studio({ numCtx, maxTokens: 100 }),
+              history: [...history, user('Moonwell')],
+            });
+            expect(estimate(out.system, out.messages)).toBeLessThanOrEqual(numCtx - 100);
+            expect(out.system).toContain('The Moonwell is a spring');
+          } catch (err) {
+            expect(err).toBeInstanceOf(PromptOverflowError);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -168,7 +225,11 @@ describe('assemblePrompt with lorebooks (card book, attached books, placement)',
   });
   const withHarbor = (c: CardData) => {
     const own = npcLorebooks({ id: 'mira', card: c, studio: studio() }, null);
-    return { books: [...own.books, { id: 'harbor', book: harbor }], named: [...own.named, { id: 'harbor', name: 'Harbor', how: 'attached' as const }], seed: 7 };
+    return {
+      books: [...own.books, { id: 'harbor', book: harbor }],
+      named: [...own.named, { id: 'harbor', name: 'Harbor', how: 'attached' as const }],
+      seed: 7,
+    };
   };
 
   it('fires an attached book beside the card book, traced with the book named, each entry where its position says', () => {
@@ -187,7 +248,9 @@ describe('assemblePrompt with lorebooks (card book, attached books, placement)',
       ['harbor', 'Harbor', 'attached'],
     ]);
     const parts = out.system.split('\n\n');
-    expect(parts.indexOf('Pier 9 is where the smugglers land.')).toBe(parts.findIndex((p) => p.startsWith('Mira Ashfield is the blacksmith')) + 1);
+    expect(parts.indexOf('Pier 9 is where the smugglers land.')).toBe(
+      parts.findIndex((p) => p.startsWith('Mira Ashfield is the blacksmith')) + 1,
+    );
     // at_depth 1: before the last message, as an assistant message; depth 0: after it. Not in the system prompt.
     expect(out.messages.slice(0, 4)).toEqual([
       npc('The tide is high.'),

@@ -1,7 +1,14 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { CardImportError, decodeCard, encodeCardJson, encodeCardPng, encodeCardV2 } from '../../electron/host/npc/card-codec';
-import { PngFormatError, placeholderPng, readPngChunks, findText, withTextChunks, writePngChunks } from '../../electron/host/npc/png-chunks';
+import {
+  PngFormatError,
+  placeholderPng,
+  readPngChunks,
+  findText,
+  withTextChunks,
+  writePngChunks,
+} from '../../electron/host/npc/png-chunks';
 import { cardV1, fullCardV2 } from './card-fixtures';
 import { createRequire } from 'node:module';
 // pngjs's own CRC, to check ours against an implementation we did not write.
@@ -37,7 +44,10 @@ describe('card codec', () => {
     expect(decoded.format).toBe('v2-json');
     expect(decoded.studio).toBeUndefined();
     expect(decoded.card).toEqual(source.data);
-    expect(encodeCardV2({ card: decoded.card, studio }).data).toEqual({ ...source.data, extensions: { ...source.data.extensions, npc_studio: studio } });
+    expect(encodeCardV2({ card: decoded.card, studio }).data).toEqual({
+      ...source.data,
+      extensions: { ...source.data.extensions, npc_studio: studio },
+    });
   });
 
   it('takes studio settings out of extensions.npc_studio and puts them back on export', () => {
@@ -61,9 +71,17 @@ describe('card codec', () => {
     const decoded = decodeCard(Buffer.from(JSON.stringify(cardV1())));
     expect(decoded.format).toBe('v1-json');
     expect(decoded.card).toMatchObject({
-      name: 'Old Tom', description: 'A ferryman on the Grey River.', personality: 'quiet', scenario: 'Night, on the ferry.',
-      first_mes: 'Fare is two coppers.', mes_example: '<START>\n<USER>: Hello\n<BOT>: Hm.', creator_notes: 'Made in TavernAI',
-      tags: ['ferry'], alternate_greetings: [], system_prompt: '', extensions: {},
+      name: 'Old Tom',
+      description: 'A ferryman on the Grey River.',
+      personality: 'quiet',
+      scenario: 'Night, on the ferry.',
+      first_mes: 'Fare is two coppers.',
+      mes_example: '<START>\n<USER>: Hello\n<BOT>: Hm.',
+      creator_notes: 'Made in TavernAI',
+      tags: ['ferry'],
+      alternate_greetings: [],
+      system_prompt: '',
+      extensions: {},
     });
     expect(decoded.card).not.toHaveProperty('avatar');
   });
@@ -78,7 +96,14 @@ describe('card codec', () => {
     expect([decodedImage.width, decodedImage.height]).toEqual([5, 3]);
     expect(Buffer.compare(decodedImage.data, original.data)).toBe(0);
     expect(crcsAgree(png)).toBe(readPngChunks(png).length);
-    expect(readPngChunks(png).map((c) => c.type)).toEqual([...readPngChunks(image).map((c) => c.type).slice(0, -1), 'tEXt', 'tEXt', 'IEND']);
+    expect(readPngChunks(png).map((c) => c.type)).toEqual([
+      ...readPngChunks(image)
+        .map((c) => c.type)
+        .slice(0, -1),
+      'tEXt',
+      'tEXt',
+      'IEND',
+    ]);
 
     const back = decodeCard(png);
     expect(back.format).toBe('v3-png');
@@ -117,7 +142,9 @@ describe('card codec', () => {
     expect(() => decodeCard('{"spec":"chara_card_v3","spec_version":"3.0","data":{}}')).toThrow(/data\.name/);
     expect(() => decodeCard('{"description":"no name"}')).toThrow(CardImportError);
     expect(() => decodeCard('not json')).toThrow(/not valid JSON/);
-    expect(() => encodeCardPng({ card: decodeCard(cardV1()).card, studio }, Buffer.from('GIF89a....'))).toThrow(/not a PNG image.*export as CHARX/);
+    expect(() => encodeCardPng({ card: decodeCard(cardV1()).card, studio }, Buffer.from('GIF89a....'))).toThrow(
+      /not a PNG image.*export as CHARX/,
+    );
     expect(() => encodeCardPng({ card: decodeCard(cardV1()).card, studio }, placeholderPng().subarray(0, 40))).toThrow(PngFormatError);
   });
 

@@ -94,7 +94,9 @@ export function sillyTavernCardV2() {
     personality: 'stern, dry humour, protective of her crew',
     scenario: '{{user}} has stowed away on the Kestrel and is found in the cargo hold.',
     first_mes: '*The lantern swings as {{char}} ducks into the hold.* "Well. What have we here?"',
-    mes_example: '<START>\n{{user}}: I can work!\n{{char}}: *raises an eyebrow* Can you now.\n<START>\n{{user}}: Where are we going?\n{{char}}: North.',
+    mes_example:
+      '<START>\n{{user}}: I can work!\n{{char}}: *raises an eyebrow* Can you now.\n' +
+      '<START>\n{{user}}: Where are we going?\n{{char}}: North.',
     creator_notes: 'Works best with 0.7 temperature. Lorebook included. Alt greetings: mutiny, storm.',
     system_prompt: "Write {{char}}'s next reply in a fictional roleplay. {{original}}",
     post_history_instructions: '[Stay in character; never decide actions for {{user}}.]',
@@ -177,7 +179,7 @@ export function sillyTavernCardV2() {
           keys: ['pirate', 'pirates', 'Black Gull'],
           secondary_keys: ['attack', 'raid'],
           comment: 'Pirates',
-          content: '@@depth 2\n@@@instruct_depth 2\nThe Black Gull pirates burned the Marigold, Ilse\'s first ship.',
+          content: "@@depth 2\n@@@instruct_depth 2\nThe Black Gull pirates burned the Marigold, Ilse's first ship.",
           constant: false,
           selective: true,
           insertion_order: 90,

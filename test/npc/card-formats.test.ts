@@ -2,7 +2,15 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArtError } from '../../electron/host/npc/card-art';
-import { CardExportError, CardImportError, decodeCard, encodeCardJson, encodeCardPng, encodeCardV2, encodeCardV3 } from '../../electron/host/npc/card-codec';
+import {
+  CardExportError,
+  CardImportError,
+  decodeCard,
+  encodeCardJson,
+  encodeCardPng,
+  encodeCardV2,
+  encodeCardV3,
+} from '../../electron/host/npc/card-codec';
 import { exportFileName } from '../../electron/host/npc/export-file-name';
 import { memoryLogger } from '../../electron/host/log/logger';
 import { NpcStore } from '../../electron/host/npc/npc-store';
@@ -38,8 +46,13 @@ describe('community cards', () => {
     expect(decoded.format).toBe('v2-json');
     expect(decoded.card).toEqual(source.data);
     expect(decoded.extra).toEqual({
-      avatar: 'none', chat: source.chat, creatorcomment: source.creatorcomment, tags: source.tags,
-      talkativeness: '0.6', fav: true, create_date: source.create_date,
+      avatar: 'none',
+      chat: source.chat,
+      creatorcomment: source.creatorcomment,
+      tags: source.tags,
+      talkativeness: '0.6',
+      fav: true,
+      create_date: source.create_date,
     });
     const exported = JSON.parse(encodeCardJson({ ...decoded, studio, cardExtra: decoded.extra }));
     expect(exported).toEqual({ ...source, data: { ...source.data, extensions: { ...source.data.extensions, npc_studio: studio } } });
@@ -60,7 +73,10 @@ describe('community cards', () => {
     const decoded = decodeCard(JSON.stringify(source));
     expect(decoded.format).toBe('v3-json');
     expect(decoded.card).toEqual(source.data);
-    expect(encodeCardV3({ ...decoded, studio })).toEqual({ ...source, data: { ...source.data, extensions: { ...source.data.extensions, npc_studio: studio } } });
+    expect(encodeCardV3({ ...decoded, studio })).toEqual({
+      ...source,
+      data: { ...source.data, extensions: { ...source.data.extensions, npc_studio: studio } },
+    });
   });
 });
 
@@ -83,7 +99,9 @@ describe('PNG cards', () => {
   });
 
   it('refuses a giant tEXt chunk and a PNG without a card, naming the chunk', () => {
-    const giant = writePngChunks(withTextChunks(readPngChunks(pngImage(2, 2)), {}).toSpliced(1, 0, textChunk('chara', 'A'.repeat(18_000_000))));
+    const giant = writePngChunks(
+      withTextChunks(readPngChunks(pngImage(2, 2)), {}).toSpliced(1, 0, textChunk('chara', 'A'.repeat(18_000_000))),
+    );
     const err = importError(giant);
     expect(err.fieldPath).toBe('chara');
     expect(err.message).toMatch(/"chara" chunk is 18,000,000 characters, at most/);
@@ -175,7 +193,9 @@ describe('one set of limits for import, save and IPC', () => {
   it('IPC takes the same file limits', () => {
     const art = contract['npc.setArt'].input;
     expect(art.safeParse({ id: 'a', base64: 'A'.repeat(Math.ceil(CARD_LIMITS.artBytes / 3) * 4) }).success).toBe(true);
-    expect(art.safeParse({ id: 'a', base64: 'A'.repeat(Math.ceil(CARD_LIMITS.artBytes / 3) * 4 + 4) }).error?.issues[0]?.message).toMatch(/at most 10\.0 MB/);
+    expect(art.safeParse({ id: 'a', base64: 'A'.repeat(Math.ceil(CARD_LIMITS.artBytes / 3) * 4 + 4) }).error?.issues[0]?.message).toMatch(
+      /at most 10\.0 MB/,
+    );
     expect(contract['npc.importCard'].input.safeParse({ format: 'charx', base64: 'UEsDBA==' }).success).toBe(true);
     expect(contract['npc.exportCard'].input.safeParse({ id: 'a', format: 'charx' }).success).toBe(true);
   });
@@ -203,7 +223,11 @@ describe('card art', () => {
     const exported = await store.exportCard(npc.id, 'png');
     expect(exported.fileName).toBe('Captain Ilse Varga.png');
     expect(pixelsOf(exported.bytes)).toEqual(pixelsOf(art));
-    expect(readPngChunks(exported.bytes).map((c) => c.type).filter((t) => t !== 'tEXt')).toEqual(readPngChunks(art).map((c) => c.type));
+    expect(
+      readPngChunks(exported.bytes)
+        .map((c) => c.type)
+        .filter((t) => t !== 'tEXt'),
+    ).toEqual(readPngChunks(art).map((c) => c.type));
 
     const again = await store.importCard(exported.bytes);
     expect(again.npc.card).toEqual(sillyTavernCardV2().data);
@@ -216,12 +240,20 @@ describe('card art', () => {
     const npc = await store.save({ card: { name: 'Wire/Test' } });
     expect(await handlers['npc.getArt']({ id: npc.id }, ctx)).toBeNull();
     const art = pngImage(30, 20);
-    expect(await handlers['npc.setArt']({ id: npc.id, base64: art.toString('base64') }, ctx)).toEqual({ mime: 'image/png', width: 30, height: 20, bytes: art.length });
+    expect(await handlers['npc.setArt']({ id: npc.id, base64: art.toString('base64') }, ctx)).toEqual({
+      mime: 'image/png',
+      width: 30,
+      height: 20,
+      bytes: art.length,
+    });
     expect(await handlers['npc.getArt']({ id: npc.id }, ctx)).toMatchObject({ mime: 'image/png', base64: art.toString('base64') });
     const png = await handlers['npc.exportCard']({ id: npc.id, format: 'png' }, ctx);
     expect(png).toMatchObject({ fileName: 'Wire Test.png', mime: 'image/png', encoding: 'base64' });
     expect(pixelsOf(Buffer.from(png.data, 'base64'))).toEqual(pixelsOf(art));
-    expect(await handlers['npc.exportCard']({ id: npc.id, format: 'json-v3' }, ctx)).toMatchObject({ fileName: 'Wire Test.v3.json', encoding: 'utf8' });
+    expect(await handlers['npc.exportCard']({ id: npc.id, format: 'json-v3' }, ctx)).toMatchObject({
+      fileName: 'Wire Test.v3.json',
+      encoding: 'utf8',
+    });
     const refused = await handlers['npc.setArt']({ id: npc.id, base64: Buffer.from('GIF89a').toString('base64') }, ctx).catch(toHostError);
     expect(refused).toMatchObject({ code: 'ValidationError' });
   });
@@ -265,5 +297,15 @@ describe('export file names', () => {
     const emoji = exportFileName('😀'.repeat(100), 'id-1', 'png');
     expect([...emoji.slice(0, -4)]).toHaveLength(CARD_LIMITS.exportBaseName); // cut between characters
     expect(emoji).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/); // no half character
+  });
+});
+
+describe('a card that refers to itself', () => {
+  it('is refused as a validation issue, not a crash (an IPC structured clone can carry one)', () => {
+    const extensions: Record<string, unknown> = {};
+    extensions.self = extensions;
+    const parsed = npcDraftSchema.safeParse({ card: { name: 'Loop', extensions } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0]!.message).toMatch(/refers to itself/);
   });
 });

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCard, decodeCardFile, encodeCardJson, encodeCardPng, encodeCharx, type DecodedCard } from '../../electron/host/npc/card-codec';
+import {
+  decodeCard,
+  decodeCardFile,
+  encodeCardJson,
+  encodeCardPng,
+  encodeCharx,
+  type DecodedCard,
+} from '../../electron/host/npc/card-codec';
 import { placeholderPng } from '../../electron/host/npc/png-chunks';
 import type { StudioSettings } from '../../shared/npc';
 
@@ -26,10 +33,28 @@ const extensions = fc.dictionary(
   { maxKeys: 3 },
 );
 const decorated = fc
-  .tuple(fc.subarray(['@@depth 4', '@@@instruct_depth 4', '@@activate_only_after 2', '@@exclude_keys a,b', '@@dont_activate_after_match']), text)
+  .tuple(
+    fc.subarray(['@@depth 4', '@@@instruct_depth 4', '@@activate_only_after 2', '@@exclude_keys a,b', '@@dont_activate_after_match']),
+    text,
+  )
   .map(([decorators, body]) => [...decorators, body].join('\n'));
 
-const ENTRY_KNOWN = ['keys', 'content', 'extensions', 'enabled', 'insertion_order', 'case_sensitive', 'name', 'priority', 'id', 'comment', 'selective', 'secondary_keys', 'constant', 'position'];
+const ENTRY_KNOWN = [
+  'keys',
+  'content',
+  'extensions',
+  'enabled',
+  'insertion_order',
+  'case_sensitive',
+  'name',
+  'priority',
+  'id',
+  'comment',
+  'selective',
+  'secondary_keys',
+  'constant',
+  'position',
+];
 const entry = fc
   .tuple(
     fc.record(
@@ -78,7 +103,10 @@ const asset = fc
   .tuple(
     fc.record({
       type: fc.constantFrom('icon', 'background', 'emotion', 'user_icon', 'x-other'),
-      uri: fc.oneof(fc.constant('ccdefault:'), fc.string({ maxLength: 20 }).map((p) => `https://example.org/${encodeURIComponent(p)}`)),
+      uri: fc.oneof(
+        fc.constant('ccdefault:'),
+        fc.string({ maxLength: 20 }).map((p) => `https://example.org/${encodeURIComponent(p)}`),
+      ),
       name: text,
       ext: fc.constantFrom('png', 'webp', 'jpeg', 'unknown'),
     }),
@@ -119,7 +147,17 @@ function cardOf(spec: 'chara_card_v2' | 'chara_card_v3') {
   const data = fc
     .tuple(fc.record({ name, ...fields }, { requiredKeys: ['name'] }), unknownKeys(known))
     .map(([k, unknown]) => ({ ...unknown, ...k }));
-  const envelope = unknownKeys(['spec', 'spec_version', 'data', 'name', 'description', 'personality', 'scenario', 'first_mes', 'mes_example']);
+  const envelope = unknownKeys([
+    'spec',
+    'spec_version',
+    'data',
+    'name',
+    'description',
+    'personality',
+    'scenario',
+    'first_mes',
+    'mes_example',
+  ]);
   return fc
     .tuple(data, envelope)
     .map(([d, extra]) => ({ ...extra, spec, spec_version: spec === 'chara_card_v2' ? '2.0' : '3.0', data: d }));
@@ -137,29 +175,35 @@ const formats = [
   ['PNG', (d: DecodedCard) => decodeCard(encodeCardPng({ ...d, studio, cardExtra: d.extra }, placeholderPng(4)))],
 ] as const;
 
-describe.each([['V2', 'chara_card_v2'] as const, ['V3', 'chara_card_v3'] as const])('%s cards: import → export → import', (_label, spec) => {
-  it.each(formats)('is the identity through %s', (_format, roundTrip) => {
-    fc.assert(
-      fc.property(cardOf(spec), (source) => {
-        const first = decodeCard(JSON.stringify(source));
-        expect(first.format).toBe(spec === 'chara_card_v2' ? 'v2-json' : 'v3-json');
-        expectSame(roundTrip(first), first);
-      }),
-      { numRuns: 150 },
-    );
-  });
+describe.each([['V2', 'chara_card_v2'] as const, ['V3', 'chara_card_v3'] as const])(
+  '%s cards: import → export → import',
+  (_label, spec) => {
+    it.each(formats)('is the identity through %s', (_format, roundTrip) => {
+      fc.assert(
+        fc.property(cardOf(spec), (source) => {
+          const first = decodeCard(JSON.stringify(source));
+          expect(first.format).toBe(spec === 'chara_card_v2' ? 'v2-json' : 'v3-json');
+          expectSame(roundTrip(first), first);
+        }),
+        { numRuns: 150 },
+      );
+    });
 
-  it('is the identity through CHARX, assets kept', async () => {
-    await fc.assert(
-      fc.asyncProperty(cardOf(spec), fc.uint8Array({ minLength: 1, maxLength: 64 }), async (source, blob) => {
-        const first = decodeCard(JSON.stringify(source));
-        const files = new Map([['assets/other/other/blob.bin', Buffer.from(blob)], ['module.risum', Buffer.from('risu module')]]);
-        const again = await decodeCardFile(await encodeCharx({ ...first, studio, cardExtra: first.extra }, undefined, files));
-        expect(again.format).toBe('v3-charx');
-        expectSame(again, first);
-        expect(again.files).toEqual(files);
-      }),
-      { numRuns: 40 },
-    );
-  });
-});
+    it('is the identity through CHARX, assets kept', async () => {
+      await fc.assert(
+        fc.asyncProperty(cardOf(spec), fc.uint8Array({ minLength: 1, maxLength: 64 }), async (source, blob) => {
+          const first = decodeCard(JSON.stringify(source));
+          const files = new Map([
+            ['assets/other/other/blob.bin', Buffer.from(blob)],
+            ['module.risum', Buffer.from('risu module')],
+          ]);
+          const again = await decodeCardFile(await encodeCharx({ ...first, studio, cardExtra: first.extra }, undefined, files));
+          expect(again.format).toBe('v3-charx');
+          expectSame(again, first);
+          expect(again.files).toEqual(files);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  },
+);

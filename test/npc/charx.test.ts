@@ -63,7 +63,10 @@ afterEach(async () => {
 });
 
 async function allFiles(root: string): Promise<string[]> {
-  return (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+  return (await readdir(root, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 describe('CHARX', () => {
@@ -111,18 +114,58 @@ describe('CHARX', () => {
 
   it('refuses bad files with typed errors, and writes nothing anywhere', async () => {
     const good = await zipOf([['card.json', card]]);
-    const bomb = await zipOf([['card.json', card], ['assets/other/other/zeros.bin', Buffer.alloc(30 * MiB)]]);
+    const bomb = await zipOf([
+      ['card.json', card],
+      ['assets/other/other/zeros.bin', Buffer.alloc(30 * MiB)],
+    ]);
     expect(bomb.length).toBeLessThan(200 * 1024); // 30 MiB of zeros deflates to ~30 KB
     const cases: [string, Buffer, RegExp][] = [
       ['truncated', good.subarray(0, good.length - 30), /not a readable zip file.*cut off or damaged/],
-      ['oversized', Buffer.concat([good.subarray(0, 4), Buffer.alloc(CARD_LIMITS.cardFileBytes)]), /the file is 20,971,524 bytes, at most 20,971,520/],
+      [
+        'oversized',
+        Buffer.concat([good.subarray(0, 4), Buffer.alloc(CARD_LIMITS.cardFileBytes)]),
+        /the file is 20,971,524 bytes, at most 20,971,520/,
+      ],
       ['declared bomb', bomb, /zeros\.bin: it inflates to 30\.0 MB, at most 20\.0 MB an entry/],
       ['lying bomb', lyingSizes(bomb, 1000), /past its declared size.*decompression bomb|decompression bomb/],
-      ['../ path', patched(await zipOf([['card.json', card], ['xx/evil.txt', 'pwned']]), 'xx/evil.txt', '../evil.txt'), /unsafe path refused.*\.\.\/evil\.txt/],
-      ['absolute path', patched(await zipOf([['card.json', card], ['xetc/evil', 'pwned']]), 'xetc/evil', '/etc/evil'), /unsafe path refused.*absolute path/],
-      ['symlink', await zipOf([['card.json', card], ['assets/link', '/etc/passwd', 0o120777]]), /assets\/link: symbolic links are refused/],
+      [
+        '../ path',
+        patched(
+          await zipOf([
+            ['card.json', card],
+            ['xx/evil.txt', 'pwned'],
+          ]),
+          'xx/evil.txt',
+          '../evil.txt',
+        ),
+        /unsafe path refused.*\.\.\/evil\.txt/,
+      ],
+      [
+        'absolute path',
+        patched(
+          await zipOf([
+            ['card.json', card],
+            ['xetc/evil', 'pwned'],
+          ]),
+          'xetc/evil',
+          '/etc/evil',
+        ),
+        /unsafe path refused.*absolute path/,
+      ],
+      [
+        'symlink',
+        await zipOf([
+          ['card.json', card],
+          ['assets/link', '/etc/passwd', 0o120777],
+        ]),
+        /assets\/link: symbolic links are refused/,
+      ],
       ['no card.json', await zipOf([['assets/a.png', pngImage(2, 2)]]), /card\.json: the CHARX has no card\.json/],
-      ['bad card.json', await zipOf([['card.json', '{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":""}}']]), /data\.name: must not be empty/],
+      [
+        'bad card.json',
+        await zipOf([['card.json', '{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":""}}']]),
+        /data\.name: must not be empty/,
+      ],
     ];
     const before = await allFiles(dir.path);
     for (const [label, bytes, message] of cases) {
@@ -138,17 +181,26 @@ describe('CHARX', () => {
   });
 
   it('bounds what is inflated: entry count, each entry and the total, before and while inflating', async () => {
-    const three = await zipOf([['a', 'x'.repeat(600)], ['b', 'y'.repeat(600)], ['c', 'z'.repeat(600)]]);
+    const three = await zipOf([
+      ['a', 'x'.repeat(600)],
+      ['b', 'y'.repeat(600)],
+      ['c', 'z'.repeat(600)],
+    ]);
     await expect(readCharx(three, { entries: 2, entryBytes: 1000, totalBytes: 5000 })).rejects.toThrow(/3 entries, at most 2/);
-    await expect(readCharx(three, { entries: 10, entryBytes: 500, totalBytes: 5000 })).rejects.toThrow(/a: it inflates to 600 bytes, at most 500 bytes an entry/);
-    await expect(readCharx(three, { entries: 10, entryBytes: 1000, totalBytes: 1500 })).rejects.toThrow(/c: the entries inflate to more than/);
+    await expect(readCharx(three, { entries: 10, entryBytes: 500, totalBytes: 5000 })).rejects.toThrow(
+      /a: it inflates to 600 bytes, at most 500 bytes an entry/,
+    );
+    await expect(readCharx(three, { entries: 10, entryBytes: 1000, totalBytes: 1500 })).rejects.toThrow(
+      /c: the entries inflate to more than/,
+    );
     await expect(readCharx(lyingSizes(three, 100), { entries: 10, entryBytes: 1000, totalBytes: 5000 })).rejects.toBeInstanceOf(CharxError);
     expect([...(await readCharx(three, { entries: 3, entryBytes: 600, totalBytes: 1800 })).keys()]).toEqual(['a', 'b', 'c']);
   });
 
   it('knows a safe entry path', () => {
     for (const ok of ['card.json', 'assets/icon/images/main.png', 'module.risum']) expect(safeEntryPath(ok), ok).toBe(true);
-    for (const bad of ['../x', 'a/../../x', '/etc/passwd', 'C:/x', 'a\\b', 'a//b', './a', 'a/./b', '', 'a\u0000b']) expect(safeEntryPath(bad), bad).toBe(false);
+    for (const bad of ['../x', 'a/../../x', '/etc/passwd', 'C:/x', 'a\\b', 'a//b', './a', 'a/./b', '', 'a\u0000b'])
+      expect(safeEntryPath(bad), bad).toBe(false);
   });
 
   it('reads a CHARX through decodeCardFile without a store', async () => {

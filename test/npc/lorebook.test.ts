@@ -14,7 +14,11 @@ import { cardDataSchema } from '../../shared/npc';
 type EntryInput = Partial<CharacterBook['entries'][number]> & { keys: string[] };
 
 function book(entries: EntryInput[], extra: Partial<CharacterBook> = {}): CharacterBook {
-  return characterBookSchema.parse({ extensions: {}, ...extra, entries: entries.map((e, i) => ({ content: `entry ${i}`, extensions: {}, ...e })) });
+  return characterBookSchema.parse({
+    extensions: {},
+    ...extra,
+    entries: entries.map((e, i) => ({ content: `entry ${i}`, extensions: {}, ...e })),
+  });
 }
 
 function traceOf(b: CharacterBook, messages: string[], render?: (t: string) => string) {
@@ -32,22 +36,80 @@ describe('lorebook trigger matrix (a card book, through the activation engine)',
     { name: 'no key present', entry: { keys: ['Moonwell'] }, messages: ['hi', 'tell me of the forge'], triggers: false },
     { name: 'any of several keys', entry: { keys: ['well', 'spring'] }, messages: ['the spring is cold'], triggers: true },
     { name: 'keys match case-insensitively by default', entry: { keys: ['MOONWELL'] }, messages: ['the moonwell'], triggers: true },
-    { name: 'case_sensitive: wrong case does not match', entry: { keys: ['Varn'], case_sensitive: true }, messages: ['varn is here'], triggers: false },
-    { name: 'case_sensitive: exact case matches', entry: { keys: ['Varn'], case_sensitive: true }, messages: ['Varn is here'], triggers: true },
-    { name: 'key only beyond scan_depth', entry: { keys: ['Moonwell'] }, messages: ['the Moonwell', 'a', 'b'], scanDepth: 2, triggers: false },
-    { name: 'key just inside scan_depth', entry: { keys: ['Moonwell'] }, messages: ['the Moonwell', 'a', 'b'], scanDepth: 3, triggers: true },
+    {
+      name: 'case_sensitive: wrong case does not match',
+      entry: { keys: ['Varn'], case_sensitive: true },
+      messages: ['varn is here'],
+      triggers: false,
+    },
+    {
+      name: 'case_sensitive: exact case matches',
+      entry: { keys: ['Varn'], case_sensitive: true },
+      messages: ['Varn is here'],
+      triggers: true,
+    },
+    {
+      name: 'key only beyond scan_depth',
+      entry: { keys: ['Moonwell'] },
+      messages: ['the Moonwell', 'a', 'b'],
+      scanDepth: 2,
+      triggers: false,
+    },
+    {
+      name: 'key just inside scan_depth',
+      entry: { keys: ['Moonwell'] },
+      messages: ['the Moonwell', 'a', 'b'],
+      scanDepth: 3,
+      triggers: true,
+    },
     { name: 'scan_depth 0 scans nothing', entry: { keys: ['Moonwell'] }, messages: ['the Moonwell'], scanDepth: 0, triggers: false },
     { name: 'constant without any key', entry: { keys: [], constant: true }, messages: ['hello'], triggers: true },
     { name: 'constant even with scan_depth 0', entry: { keys: ['x'], constant: true }, messages: ['hello'], scanDepth: 0, triggers: true },
-    { name: 'disabled entry with a matching key', entry: { keys: ['Moonwell'], enabled: false }, messages: ['the Moonwell'], triggers: false },
+    {
+      name: 'disabled entry with a matching key',
+      entry: { keys: ['Moonwell'], enabled: false },
+      messages: ['the Moonwell'],
+      triggers: false,
+    },
     { name: 'disabled constant entry', entry: { keys: [], constant: true, enabled: false }, messages: ['x'], triggers: false },
-    { name: 'selective: primary without secondary', entry: { keys: ['Varn'], selective: true, secondary_keys: ['debt', 'money'] }, messages: ['Varn came by'], triggers: false },
-    { name: 'selective: primary and secondary', entry: { keys: ['Varn'], selective: true, secondary_keys: ['debt', 'money'] }, messages: ['Varn wants his money'], triggers: true },
-    { name: 'selective: secondary alone', entry: { keys: ['Varn'], selective: true, secondary_keys: ['money'] }, messages: ['no money'], triggers: false },
-    { name: 'selective with no secondary keys: primary is enough', entry: { keys: ['Varn'], selective: true, secondary_keys: [] }, messages: ['Varn'], triggers: true },
-    { name: 'secondary keys ignored when not selective', entry: { keys: ['Varn'], selective: false, secondary_keys: ['money'] }, messages: ['Varn'], triggers: true },
+    {
+      name: 'selective: primary without secondary',
+      entry: { keys: ['Varn'], selective: true, secondary_keys: ['debt', 'money'] },
+      messages: ['Varn came by'],
+      triggers: false,
+    },
+    {
+      name: 'selective: primary and secondary',
+      entry: { keys: ['Varn'], selective: true, secondary_keys: ['debt', 'money'] },
+      messages: ['Varn wants his money'],
+      triggers: true,
+    },
+    {
+      name: 'selective: secondary alone',
+      entry: { keys: ['Varn'], selective: true, secondary_keys: ['money'] },
+      messages: ['no money'],
+      triggers: false,
+    },
+    {
+      name: 'selective with no secondary keys: primary is enough',
+      entry: { keys: ['Varn'], selective: true, secondary_keys: [] },
+      messages: ['Varn'],
+      triggers: true,
+    },
+    {
+      name: 'secondary keys ignored when not selective',
+      entry: { keys: ['Varn'], selective: false, secondary_keys: ['money'] },
+      messages: ['Varn'],
+      triggers: true,
+    },
     { name: 'a blank key never matches', entry: { keys: ['', '  '] }, messages: ['anything at all'], triggers: false },
-    { name: 'secondary key in an older scanned message', entry: { keys: ['Varn'], selective: true, secondary_keys: ['money'] }, messages: ['money talk', 'Varn'], scanDepth: 2, triggers: true },
+    {
+      name: 'secondary key in an older scanned message',
+      entry: { keys: ['Varn'], selective: true, secondary_keys: ['money'] },
+      messages: ['money talk', 'Varn'],
+      scanDepth: 2,
+      triggers: true,
+    },
   ];
 
   it.each(cases)('$name → $triggers', ({ entry, messages, scanDepth, triggers }) => {

@@ -46,16 +46,21 @@ describe('NpcStore', () => {
 
     await store.cleanup();
     store = await openStore();
-    expect(store.list()).toEqual([{ id: saved.id, name: 'Élodie the Bard', tags: [], processor: 'local', model: 'llama3.2', updatedAt: ok.updatedAt }]);
+    expect(store.list()).toEqual([
+      { id: saved.id, name: 'Élodie the Bard', tags: [], processor: 'local', model: 'llama3.2', updatedAt: ok.updatedAt, hasArt: false },
+    ]);
     expect(store.get(saved.id).card.personality).toBe('cheerful');
   });
 
   it('refuses an invalid NPC with the field path, and writes nothing', async () => {
-    await expect(store.save({ card: { name: 'A', tags: 'smith' } })).rejects.toMatchObject({ name: 'NpcValidationError', fieldPath: 'card.tags' });
+    await expect(store.save({ card: { name: 'A', tags: 'smith' } })).rejects.toMatchObject({
+      name: 'NpcValidationError',
+      fieldPath: 'card.tags',
+    });
     await expect(store.save({ card: { name: '  ' } })).rejects.toThrow(/card\.name: must not be empty/);
-    await expect(store.save({ card: { name: 'A' }, studio: { processor: 'local', model: 'm', sampling: { temperature: 7 } } })).rejects.toThrow(
-      /studio\.sampling\.temperature/,
-    );
+    await expect(
+      store.save({ card: { name: 'A' }, studio: { processor: 'local', model: 'm', sampling: { temperature: 7 } } }),
+    ).rejects.toThrow(/studio\.sampling\.temperature/);
     await expect(store.save({ id: '../escape', card: { name: 'A' } })).rejects.toMatchObject({ fieldPath: 'id' });
     expect(await readdir(store.dir)).toEqual([]);
   });
@@ -70,11 +75,18 @@ describe('NpcStore', () => {
 
     expect(store.list().map((n) => n.id)).toEqual([good.id]);
     expect(store.problems()).toEqual([
-      { file: join(store.dir, 'broken-1.json'), id: 'broken-1', fieldPath: 'card.alternate_greetings', reason: expect.stringMatching(/expected array/) },
+      {
+        file: join(store.dir, 'broken-1.json'),
+        id: 'broken-1',
+        fieldPath: 'card.alternate_greetings',
+        reason: expect.stringMatching(/expected array/),
+      },
       { file: join(store.dir, 'not-json.json'), id: 'not-json', reason: expect.stringMatching(/not valid JSON/) },
     ]);
     await expect(store.save({ id: 'broken-1', card: { name: 'Overwrite' } })).rejects.toBeInstanceOf(NpcFileConflictError);
-    await expect(store.save({ id: 'broken-1', card: { name: 'Overwrite' } })).rejects.toThrow(/broken-1\.json failed validation \(card\.alternate_greetings/);
+    await expect(store.save({ id: 'broken-1', card: { name: 'Overwrite' } })).rejects.toThrow(
+      /broken-1\.json failed validation \(card\.alternate_greetings/,
+    );
     await expect(store.delete('broken-1')).rejects.toThrow(/delete refused/);
     expect(await readFile(join(store.dir, 'broken-1.json'), 'utf8')).toBe(badText);
 
@@ -102,7 +114,11 @@ describe('NpcStore', () => {
 
   it('imports and exports PNG cards; a re-import restores the studio settings', async () => {
     const { npc } = await store.importCard(JSON.stringify(fullCardV2()));
-    await store.save({ id: npc.id, card: npc.card, studio: { processor: 'hosted', model: 'claude', sampling: { numCtx: 16384, keepAlive: '10m' } } });
+    await store.save({
+      id: npc.id,
+      card: npc.card,
+      studio: { processor: 'hosted', model: 'claude', sampling: { numCtx: 16384, keepAlive: '10m' } },
+    });
     const png = (await store.exportCard(npc.id, 'png')).bytes;
     const again = await store.importCard(png);
     expect(again.format).toBe('v3-png'); // both chunks are written; ccv3 wins

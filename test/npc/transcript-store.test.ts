@@ -32,7 +32,10 @@ afterEach(async () => {
 
 describe('TranscriptStore', () => {
   it('offers alternate greetings as swipes of the first message, keeps regenerated replies as swipes, edits and deletes', async () => {
-    const started = await store.start(ref.npcId, { conversationId: ref.conversationId, greetings: ['Hello, Ada.', '', 'Back again?', 'Closed.'] });
+    const started = await store.start(ref.npcId, {
+      conversationId: ref.conversationId,
+      greetings: ['Hello, Ada.', '', 'Back again?', 'Closed.'],
+    });
     expect(started.messages).toHaveLength(1);
     expect(started.messages[0]).toMatchObject({ id: 'm1', role: 'assistant', greeting: true, text: 'Hello, Ada.', chosen: 0 });
     expect(started.messages[0]!.swipes.map((s) => s.text)).toEqual(['Hello, Ada.', 'Back again?', 'Closed.']);
@@ -54,7 +57,12 @@ describe('TranscriptStore', () => {
     expect(next.id).toBe('m5'); // ids are never reused
 
     const before = await store.view(ref);
-    expect(before.messages.map((m) => [m.id, m.text])).toEqual([['m1', 'Closed.'], ['m2', 'What is the Moonwell?'], ['m3', 'A spring, edited.'], ['m5', 'Thanks.']]);
+    expect(before.messages.map((m) => [m.id, m.text])).toEqual([
+      ['m1', 'Closed.'],
+      ['m2', 'What is the Moonwell?'],
+      ['m3', 'A spring, edited.'],
+      ['m5', 'Thanks.'],
+    ]);
     await store.cleanup();
     store = await openStore();
     expect(await store.view(ref)).toEqual(before);
@@ -109,7 +117,10 @@ describe('TranscriptStore', () => {
     expect(again.id).toBe('m6');
     await store.cleanup();
     store = await openStore();
-    expect((await store.view(ref)).messages.map((m) => m.text)).toEqual([...whole.messages.slice(0, -1).map((m) => m.text), 'message 4, again']);
+    expect((await store.view(ref)).messages.map((m) => m.text)).toEqual([
+      ...whole.messages.slice(0, -1).map((m) => m.text),
+      'message 4, again',
+    ]);
   });
 
   it('skips a damaged record in the middle and keeps every record after it', async () => {
@@ -140,7 +151,13 @@ describe('TranscriptStore', () => {
     await store.addMessage(ref, 'user', { text: 'Hello *there*' });
     await store.addMessage(ref, 'assistant', { text: 'Cut', interrupted: true });
     const json = JSON.parse(await store.exportTranscript(ref, 'json', { npcName: 'Mira', userName: 'Ada' }));
-    expect(json).toMatchObject({ format: 'npc-studio-transcript', version: 1, npcId: ref.npcId, npcName: 'Mira', conversationId: 'c-first' });
+    expect(json).toMatchObject({
+      format: 'npc-studio-transcript',
+      version: 1,
+      npcId: ref.npcId,
+      npcName: 'Mira',
+      conversationId: 'c-first',
+    });
     expect(json.messages[0].swipes.map((s: { text: string }) => s.text)).toEqual(['Hi.', 'Yo.']);
     const md = await store.exportTranscript(ref, 'markdown', { npcName: 'Mira', userName: 'Ada' });
     expect(md).toContain('# Mira: conversation c-first');
@@ -155,10 +172,14 @@ describe('TranscriptStore', () => {
     const generated = await store.start(ref.npcId);
     expect(generated.conversationId).toMatch(/^c-[0-9a-z]+-[0-9a-f]{6}$/);
     await store.addMessage(other, 'user', { text: 'no start event needed' });
-    expect((await store.listConversations(ref.npcId)).map((c) => c.conversationId).sort()).toEqual(['c-first', 'c-second', generated.conversationId].sort());
+    expect((await store.listConversations(ref.npcId)).map((c) => c.conversationId).sort()).toEqual(
+      ['c-first', 'c-second', generated.conversationId].sort(),
+    );
     expect(await store.listConversations('nobody')).toEqual([]);
 
-    expect(openUnder(dir.path).sort()).toEqual([fileOf(), fileOf(other), fileOf({ npcId: ref.npcId, conversationId: generated.conversationId })].sort());
+    expect(openUnder(dir.path).sort()).toEqual(
+      [fileOf(), fileOf(other), fileOf({ npcId: ref.npcId, conversationId: generated.conversationId })].sort(),
+    );
     expect((await store.healthCheck()).resources).toMatchObject({ openConversations: 3, openFiles: 3, problems: 0 });
     await store.closeConversation(other);
     expect(openUnder(dir.path)).toHaveLength(2);

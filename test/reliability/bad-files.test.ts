@@ -10,28 +10,16 @@
 import { createHash } from 'node:crypto';
 import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DataProblem } from '../../shared/contract';
 import type { LogLine } from '../../shared/logs';
 import type { Studio } from '../../electron/host/studio';
-import { OllamaTestServer } from '../../electron/host/demo/ollama';
 import { startStudio } from '../support/studio-rig';
-import { tempDir } from '../support/temp-dir';
+import { useTempDirAndOllama } from '../support/studio-fixtures';
 import { reportOutcomes } from '../support/report-outcomes';
 import { writeFigures } from './support/figures';
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let ollama: OllamaTestServer;
-
-beforeAll(async () => {
-  dir = await tempDir('npc-bad-files-');
-  ollama = new OllamaTestServer();
-  await ollama.start();
-});
-afterAll(async () => {
-  await ollama?.stop();
-  await dir?.remove();
-});
+const fixtures = useTempDirAndOllama('npc-bad-files-');
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const bytesOf = (file: string) => readFile(file);
@@ -63,22 +51,25 @@ interface Case {
 describe('bad data files', () => {
   it('are reported in the UI and the log, the studio starts, and nothing is deleted', async () => {
     // A first run leaves real data.
-    const first = await startStudio(dir.path, { ollamaUrl: ollama.url });
-    const mara = await first.call('npc.save', { card: { name: 'Mara', first_mes: 'Welcome to Saltmere.' }, studio: { processor: 'local', model: 'llama3.2' } });
+    const first = await startStudio(fixtures.dir.path, { ollamaUrl: fixtures.ollama.url });
+    const mara = await first.call('npc.save', {
+      card: { name: 'Mara', first_mes: 'Welcome to Saltmere.' },
+      studio: { processor: 'local', model: 'llama3.2' },
+    });
     await chatTurn(first.studio, first.call, mara.id, 'Where is the rum?');
     const setup = await first.studio.coordinator.run('setup');
     expect(setup.exitCode, reportOutcomes(setup)).toBe(0);
 
     // The damage.
     const file = {
-      truncatedNpc: join(dir.path, 'npcs', 'cut-npc.json'),
-      wrongTypeNpc: join(dir.path, 'npcs', 'typed-npc.json'),
-      transcript: join(dir.path, 'transcripts', mara.id, 'main.jsonl'),
-      usage: join(dir.path, 'usage.jsonl'),
-      report: join(dir.path, 'shutdown-report.json'),
-      settings: join(dir.path, 'settings.json'),
+      truncatedNpc: join(fixtures.dir.path, 'npcs', 'cut-npc.json'),
+      wrongTypeNpc: join(fixtures.dir.path, 'npcs', 'typed-npc.json'),
+      transcript: join(fixtures.dir.path, 'transcripts', mara.id, 'main.jsonl'),
+      usage: join(fixtures.dir.path, 'usage.jsonl'),
+      report: join(fixtures.dir.path, 'shutdown-report.json'),
+      settings: join(fixtures.dir.path, 'settings.json'),
     };
-    const maraText = await readFile(join(dir.path, 'npcs', `${mara.id}.json`), 'utf8');
+    const maraText = await readFile(join(fixtures.dir.path, 'npcs', `${mara.id}.json`), 'utf8');
     const cut = maraText.replaceAll(mara.id, 'cut-npc');
     await writeFile(file.truncatedNpc, cut.slice(0, Math.floor(cut.length / 2)));
     const typed = JSON.parse(maraText.replaceAll(mara.id, 'typed-npc')) as { card: Record<string, unknown> };
@@ -90,15 +81,27 @@ describe('bad data files', () => {
     expect(usageBefore.length).toBeGreaterThan(0);
     await appendFile(file.usage, '{"time":"2026-01-01T00:0');
     await writeFile(file.report, Buffer.from([0x00, 0xff, 0x7b, 0x7b, 0x20, 0x67, 0x61, 0x72, 0x62, 0x61, 0x67, 0x65]));
-    await writeFile(file.settings, JSON.stringify({
-      ollama: { url: 42 },
-      bedrock: { region: 'us-east-1' },
-      chroma: { mode: 'embedded' },
-      timeouts: { providerCleanupMs: 'fast', shutdownDeadlineMs: 5000, drainMs: 2000 },
-    }));
+    await writeFile(
+      file.settings,
+      JSON.stringify({
+        ollama: { url: 42 },
+        bedrock: { region: 'us-east-1' },
+        chroma: { mode: 'embedded' },
+        timeouts: { providerCleanupMs: 'fast', shutdownDeadlineMs: 5000, drainMs: 2000 },
+      }),
+    );
     const cases: Case[] = [];
     const add = async (name: string, path: string, before?: Buffer) =>
-      cases.push({ name, file: path, bytes: await bytesOf(path), before, ui: [], logged: [], keptAfterStart: false, keptAfterShutdown: false });
+      cases.push({
+        name,
+        file: path,
+        bytes: await bytesOf(path),
+        before,
+        ui: [],
+        logged: [],
+        keptAfterStart: false,
+        keptAfterShutdown: false,
+      });
     await add('truncated NPC file', file.truncatedNpc);
     await add('NPC file with a wrong type', file.wrongTypeNpc);
     await add('torn transcript', file.transcript, transcriptBefore);
@@ -108,7 +111,7 @@ describe('bad data files', () => {
     const byName = (name: string) => cases.find((c) => c.name === name)!;
 
     // The studio starts on the damaged folder.
-    const { studio, call } = await startStudio(dir.path, { ollamaUrl: ollama.url });
+    const { studio, call } = await startStudio(fixtures.dir.path, { ollamaUrl: fixtures.ollama.url });
     const health = await call('providers.health', {});
     expect(health.filter((h) => h.lastError?.startsWith('did not start')).map((h) => `${h.id}: ${h.lastError}`)).toEqual([]);
     expect(health.map((h) => h.id).sort()).toEqual(['studio-host', ...studio.registry.list().map((p) => p.id)].sort());
@@ -141,18 +144,46 @@ describe('bad data files', () => {
     // The turns before the torn record are all there.
     expect(history.turns.map((t) => t.role)).toEqual(['assistant', 'user', 'assistant']);
     // A save over the damaged NPC's id is refused with the reason, not written over it.
-    const refused = await call('npc.save', { id: 'cut-npc', card: { name: 'Cut' }, studio: { processor: 'local', model: 'llama3.2' } }).catch((err: Error) => err.message);
+    const refused = await call('npc.save', {
+      id: 'cut-npc',
+      card: { name: 'Cut' },
+      studio: { processor: 'local', model: 'llama3.2' },
+    }).catch((err: Error) => err.message);
     expect(refused).toMatch(/save refused: .*cut-npc\.json failed validation .* kept as it is/);
 
     // What the log says: each entry names the file (in its text or its fields).
     const entries = studio.logs.ring.tail(2000, 'warn');
     for (const c of cases) c.logged = entries.filter((e) => e.msg.includes(c.file) || e.fields.file === c.file);
-    expect(byName('truncated NPC file').logged.map((e) => e.msg).join()).toMatch(/NPC file kept but not loaded: not valid JSON/);
-    expect(byName('NPC file with a wrong type').logged.map((e) => e.msg).join()).toMatch(/NPC file kept but not loaded/);
-    expect(byName('torn transcript').logged.map((e) => e.msg).join()).toMatch(/torn last record dropped/);
-    expect(byName('torn usage journal').logged.map((e) => e.msg).join()).toMatch(/torn last record dropped/);
-    expect(byName('garbage shutdown report').logged.map((e) => e.msg).join()).toMatch(/last shutdown report could not be read/);
-    expect(byName('settings with wrong types').logged.map((e) => e.msg).join()).toMatch(/Settings file is not usable/);
+    expect(
+      byName('truncated NPC file')
+        .logged.map((e) => e.msg)
+        .join(),
+    ).toMatch(/NPC file kept but not loaded: not valid JSON/);
+    expect(
+      byName('NPC file with a wrong type')
+        .logged.map((e) => e.msg)
+        .join(),
+    ).toMatch(/NPC file kept but not loaded/);
+    expect(
+      byName('torn transcript')
+        .logged.map((e) => e.msg)
+        .join(),
+    ).toMatch(/torn last record dropped/);
+    expect(
+      byName('torn usage journal')
+        .logged.map((e) => e.msg)
+        .join(),
+    ).toMatch(/torn last record dropped/);
+    expect(
+      byName('garbage shutdown report')
+        .logged.map((e) => e.msg)
+        .join(),
+    ).toMatch(/last shutdown report could not be read/);
+    expect(
+      byName('settings with wrong types')
+        .logged.map((e) => e.msg)
+        .join(),
+    ).toMatch(/Settings file is not usable/);
 
     // The studio works on: a new turn lands after the dropped tail.
     await chatTurn(studio, call, mara.id, 'And the lighthouse?');
@@ -166,11 +197,11 @@ describe('bad data files', () => {
     const report = await studio.coordinator.run('bad files: clean quit');
     expect(report.exitCode, reportOutcomes(report)).toBe(0);
 
-    const aside = (await readdir(dir.path)).filter((n) => n.startsWith('shutdown-report.json.unreadable-'));
+    const aside = (await readdir(fixtures.dir.path)).filter((n) => n.startsWith('shutdown-report.json.unreadable-'));
     for (const c of cases) {
       if (c.name === 'garbage shutdown report') {
         // The new report replaces it; the garbage is kept next to it.
-        const keptAs = await Promise.all(aside.map((n) => bytesOf(join(dir.path, n))));
+        const keptAs = await Promise.all(aside.map((n) => bytesOf(join(fixtures.dir.path, n))));
         c.keptAfterShutdown = keptAs.some((b) => b.equals(c.bytes));
       } else if (c.before) {
         const now = await bytesOf(c.file);
@@ -184,9 +215,19 @@ describe('bad data files', () => {
     const reportedInUi = cases.filter((c) => c.ui.length > 0).length;
     const reportedInLog = cases.filter((c) => c.logged.length > 0).length;
     const kept = cases.filter((c) => c.keptAfterStart && c.keptAfterShutdown).length;
-    writeFigures('bad-files', `RELIABILITY bad_files ${cases.length} reported_ui ${reportedInUi} reported_log ${reportedInLog} kept ${kept} started yes`, {
-      cases: cases.map((c) => ({ name: c.name, ui: c.ui, log: c.logged.map((e) => e.msg), keptAfterStart: c.keptAfterStart, keptAfterShutdown: c.keptAfterShutdown })),
-    });
+    writeFigures(
+      'bad-files',
+      `RELIABILITY bad_files ${cases.length} reported_ui ${reportedInUi} reported_log ${reportedInLog} kept ${kept} started yes`,
+      {
+        cases: cases.map((c) => ({
+          name: c.name,
+          ui: c.ui,
+          log: c.logged.map((e) => e.msg),
+          keptAfterStart: c.keptAfterStart,
+          keptAfterShutdown: c.keptAfterShutdown,
+        })),
+      },
+    );
     expect(cases.filter((c) => !c.keptAfterStart || !c.keptAfterShutdown).map((c) => c.name)).toEqual([]);
     expect(reportedInUi).toBe(cases.length);
     expect(reportedInLog).toBe(cases.length);

@@ -56,7 +56,12 @@ beforeAll(async () => {
   // Replies of 40 tokens, 12 ms apart: a turn streams for about half a second, long enough to be cut.
   ollama = new OllamaTestServer({ switches: { tokenDelayMs: 12, replyTokens: 40 }, keepRequests: 10 });
   await ollama.start();
-  chroma = new ChromaServer({ dataDir: join(dir.path, 'shared-chroma'), logger: memoryLogger().logger, launch: testChromaLaunch(), stopGraceMs: 300 });
+  chroma = new ChromaServer({
+    dataDir: join(dir.path, 'shared-chroma'),
+    logger: memoryLogger().logger,
+    launch: testChromaLaunch(),
+    stopGraceMs: 300,
+  });
   await chroma.initialize();
   childEnv = { ...process.env, NPC_STUDIO_CHROMA_PREFIX: JSON.stringify(chromaLaunchPrefix()) };
 });
@@ -98,7 +103,10 @@ describe('crash safety: SIGKILL at random moments', () => {
     ];
     const [external, embedded] = chains as [Chain, Chain];
     await mkdir(external.dataDir, { recursive: true });
-    await writeFile(join(external.dataDir, 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, chroma: { mode: 'url', url: chroma.url() } }));
+    await writeFile(
+      join(external.dataDir, 'settings.json'),
+      JSON.stringify({ ...DEFAULT_SETTINGS, chroma: { mode: 'url', url: chroma.url() } }),
+    );
 
     const lost: string[] = [];
     const corrupt: string[] = [];
@@ -123,12 +131,17 @@ describe('crash safety: SIGKILL at random moments', () => {
       for (let round = 0; round < ROUNDS; round++) {
         const chain = round % EMBEDDED_EVERY === EMBEDDED_EVERY - 1 ? embedded : external;
         const label = `round ${round} (${chain.name} Chroma)`;
-        const host = new ChildLines(spawnTs(HOST, [chain.dataDir, ollama.url, String(round), 'work', JSON.stringify(chain.ledger.recentSources)], { env: childEnv }));
+        const host = new ChildLines(
+          spawnTs(HOST, [chain.dataDir, ollama.url, String(round), 'work', JSON.stringify(chain.ledger.recentSources)], { env: childEnv }),
+        );
         const { value: state } = await host.waitFor<CrashState>(LINE.state, START_MS);
         collect(label, chain.ledger, state);
         await host.waitFor(LINE.ready, START_MS);
         // The orphan probe below must see the embedded server while it runs, or its silence would prove nothing.
-        if (chain === embedded && (state.chromaPid === null || !(await processesNaming(join(chain.dataDir, 'chroma'))).includes(state.chromaPid))) {
+        if (
+          chain === embedded &&
+          (state.chromaPid === null || !(await processesNaming(join(chain.dataDir, 'chroma'))).includes(state.chromaPid))
+        ) {
           leftover.push(`${label}: the running embedded Chroma server (${state.chromaPid}) was not found by its data path`);
         }
 
@@ -140,7 +153,8 @@ describe('crash safety: SIGKILL at random moments', () => {
         const running = inFlight(linesOf<Begin>(host, LINE.begin), linesOf<Ack>(host, LINE.ack));
         host.child.kill('SIGKILL');
         const exit = await host.exited;
-        if (exit.signal !== 'SIGKILL') corrupt.push(`${label}: the host ended by itself before the kill (${exit.code}): ${host.stderr.slice(-400)}`);
+        if (exit.signal !== 'SIGKILL')
+          corrupt.push(`${label}: the host ended by itself before the kill (${exit.code}): ${host.stderr.slice(-400)}`);
         for (const op of running) killedDuring[op]++;
         // Every ACK the host printed was acknowledged before it died, even one read after the kill.
         const stdout = host.child.stdout!;
@@ -148,48 +162,67 @@ describe('crash safety: SIGKILL at random moments', () => {
         chain.ledger.record(linesOf<Begin>(host, LINE.begin), linesOf<Ack>(host, LINE.ack));
         chain.rounds++;
 
-        const alive = await eventually(() => children.filter(pidAlive), (pids) => pids.length === 0, 3000);
+        const alive = await eventually(
+          () => children.filter(pidAlive),
+          (pids) => pids.length === 0,
+          3000,
+        );
         for (const p of alive) leftover.push(`${label}: child ${p} of the killed host is still running`);
-        for (const p of await processesNaming(join(chain.dataDir, 'chroma'))) leftover.push(`${label}: process ${p} still runs on ${chain.dataDir}/chroma`);
+        for (const p of await processesNaming(join(chain.dataDir, 'chroma')))
+          leftover.push(`${label}: process ${p} still runs on ${chain.dataDir}/chroma`);
         const files = await checkDataFiles(chain.dataDir);
         corrupt.push(...files.corrupt.map((c) => `${label}: ${c}`));
         tornSeenOnDisk += files.tornTails.length;
         tempFiles = files.tempFiles;
-        if (files.chromaPidInFile !== null && pidAlive(files.chromaPidInFile)) leftover.push(`${label}: the Chroma server ${files.chromaPidInFile} named in the pid file is still running`);
+        if (files.chromaPidInFile !== null && pidAlive(files.chromaPidInFile))
+          leftover.push(`${label}: the Chroma server ${files.chromaPidInFile} named in the pid file is still running`);
       }
 
       // A last, clean start on each folder: everything still there, and a shutdown that exits 0.
       for (const chain of chains.filter((c) => c.rounds > 0)) {
-        const host = new ChildLines(spawnTs(HOST, [chain.dataDir, ollama.url, String(ROUNDS), 'final', JSON.stringify(chain.ledger.recentSources)], { env: childEnv }));
+        const host = new ChildLines(
+          spawnTs(HOST, [chain.dataDir, ollama.url, String(ROUNDS), 'final', JSON.stringify(chain.ledger.recentSources)], {
+            env: childEnv,
+          }),
+        );
         const { value: state } = await host.waitFor<CrashState>(LINE.state, START_MS);
         collect(`final start (${chain.name} Chroma)`, chain.ledger, state);
         const { value: closed } = await host.waitFor<{ exitCode: number; failed: string[] }>(LINE.closed, START_MS);
         expect(closed.failed).toEqual([]);
         expect((await host.exited).code).toBe(0);
-        if (state.chromaPid !== null && pidAlive(state.chromaPid)) leftover.push(`final (${chain.name}): Chroma ${state.chromaPid} outlived a clean shutdown`);
+        if (state.chromaPid !== null && pidAlive(state.chromaPid))
+          leftover.push(`final (${chain.name}): Chroma ${state.chromaPid} outlived a clean shutdown`);
       }
     } finally {
       const totals = chains.map((c) => c.ledger.totals);
-      writeFigures('crash', `RELIABILITY crash_rounds ${chains.reduce((n, c) => n + c.rounds, 0)} lost ${lost.length} corrupt ${corrupt.length}`, {
-        seed: SEED,
-        rounds: Object.fromEntries(chains.map((c) => [c.name, c.rounds])),
-        killedDuring,
-        killAfterMs: { min: Math.min(...killDelays), max: Math.max(...killDelays), mean: Math.round(killDelays.reduce((a, b) => a + b, 0) / Math.max(1, killDelays.length)) },
-        acknowledged: {
-          messages: totals.reduce((n, t) => n + t.messages, 0),
-          npcSaves: totals.reduce((n, t) => n + t.npcSaves, 0),
-          sources: totals.reduce((n, t) => n + t.sources, 0),
+      writeFigures(
+        'crash',
+        `RELIABILITY crash_rounds ${chains.reduce((n, c) => n + c.rounds, 0)} lost ${lost.length} corrupt ${corrupt.length}`,
+        {
+          seed: SEED,
+          rounds: Object.fromEntries(chains.map((c) => [c.name, c.rounds])),
+          killedDuring,
+          killAfterMs: {
+            min: Math.min(...killDelays),
+            max: Math.max(...killDelays),
+            mean: Math.round(killDelays.reduce((a, b) => a + b, 0) / Math.max(1, killDelays.length)),
+          },
+          acknowledged: {
+            messages: totals.reduce((n, t) => n + t.messages, 0),
+            npcSaves: totals.reduce((n, t) => n + t.npcSaves, 0),
+            sources: totals.reduce((n, t) => n + t.sources, 0),
+          },
+          tornTailsOnDisk: tornSeenOnDisk,
+          tornRecordsDroppedOnOpen: tornDropped,
+          incompleteSourcesReingested: reingested,
+          searchMisses,
+          atomicWriteTempFilesLeft: tempFiles,
+          leftoverProcesses: leftover.length,
+          lost: lost.slice(0, 20),
+          corrupt: corrupt.slice(0, 20),
+          seconds: Math.round((performance.now() - started) / 100) / 10,
         },
-        tornTailsOnDisk: tornSeenOnDisk,
-        tornRecordsDroppedOnOpen: tornDropped,
-        incompleteSourcesReingested: reingested,
-        searchMisses,
-        atomicWriteTempFilesLeft: tempFiles,
-        leftoverProcesses: leftover.length,
-        lost: lost.slice(0, 20),
-        corrupt: corrupt.slice(0, 20),
-        seconds: Math.round((performance.now() - started) / 100) / 10,
-      });
+      );
     }
 
     expect(lost).toEqual([]);

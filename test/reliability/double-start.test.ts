@@ -53,8 +53,8 @@ async function secondStart(kind: 'host' | 'cli', dataDir: string): Promise<{ cod
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const { code } = await waitForExit(child);
   clearTimeout(timer);

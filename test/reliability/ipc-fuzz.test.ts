@@ -25,8 +25,8 @@ import { storedState, type StoredState } from './support/fuzz-state';
 import { startWebHost, type WebHostProcess } from './support/fuzz-web-host';
 
 /** Enough cases that every channel gets its share, however many channels the contract has. */
-const ROUTER_CASES = Math.max(7_000, CHANNELS.length * 120);
-const WS_CASES = Math.max(2_700, CHANNELS.length * 45);
+const ROUTER_CASES = Math.max(7_000, CHANNELS.length * 135);
+const WS_CASES = Math.max(2_700, CHANNELS.length * 60);
 const RAW_FRAMES = 300;
 /** ws-transport.ts refuses messages over 20 MiB. */
 /** Frames past the limit are still read (and answered PayloadTooLarge) up to twice it; past that the socket closes. */
@@ -65,7 +65,19 @@ function expectCoverage(cases: FuzzCase[], perChannel: number): void {
     for (const k of kindNames(c)) kinds.add(k);
   }
   for (const channel of CHANNELS) expect(channels.get(channel) ?? 0, channel).toBeGreaterThanOrEqual(perChannel);
-  expect([...kinds].sort()).toEqual(['badId', 'deep', 'extraKey', 'hugeArray', 'missingKey', 'nonJson', 'outOfRange', 'overLong', 'unknownChannel', 'wholeInput', 'wrongType']);
+  expect([...kinds].sort()).toEqual([
+    'badId',
+    'deep',
+    'extraKey',
+    'hugeArray',
+    'missingKey',
+    'nonJson',
+    'outOfRange',
+    'overLong',
+    'unknownChannel',
+    'wholeInput',
+    'wrongType',
+  ]);
 }
 
 afterAll(() => {
@@ -93,10 +105,12 @@ describe('IPC fuzz through the router (in-process studio)', () => {
     ollama = new OllamaTestServer();
     await ollama.start();
     ({ studio } = await startStudio(dir.path, { ollamaUrl: ollama.url }));
-    ids = await seedStudio(caller(studio), (turnId) =>
-      new Promise<ChatDoneEvent>((resolve) => {
-        const off = studio.router.subscribe('chat.done', (e) => e.turnId === turnId && (off(), resolve(e)));
-      }),
+    ids = await seedStudio(
+      caller(studio),
+      (turnId) =>
+        new Promise<ChatDoneEvent>((resolve) => {
+          const off = studio.router.subscribe('chat.done', (e) => e.turnId === turnId && (off(), resolve(e)));
+        }),
     );
   });
   afterAll(async () => {
@@ -150,7 +164,10 @@ describe('IPC fuzz through the web host process (WebSocket with token and Origin
     host = await startWebHost(dataDir(), { ollama: { url: ollama.url } });
     socket = await FuzzSocket.open(host.wsUrl(host.token), host.origin);
     const s = socket;
-    ids = await seedStudio((channel, input) => s.call(channel, input), (turnId) => s.waitForEvent('chat.done', (e) => e.turnId === turnId));
+    ids = await seedStudio(
+      (channel, input) => s.call(channel, input),
+      (turnId) => s.waitForEvent('chat.done', (e) => e.turnId === turnId),
+    );
     before = await storedState(dataDir(), (channel, input) => s.call(channel, input), ids);
   });
   afterAll(async () => {
@@ -207,7 +224,12 @@ describe('IPC fuzz through the web host process (WebSocket with token and Origin
     const png = { id: 41, channel: 'npc.importCard', input: { format: 'png', base64: 'A'.repeat(16_000_001) } };
     paths.oversize.cases++;
     const justUnder = await socket.frame(JSON.stringify(png));
-    if (justUnder.type !== 'response' || justUnder.message.ok || justUnder.message.error.code !== 'ValidationError' || justUnder.message.id !== 41) {
+    if (
+      justUnder.type !== 'response' ||
+      justUnder.message.ok ||
+      justUnder.message.error.code !== 'ValidationError' ||
+      justUnder.message.id !== 41
+    ) {
       note(paths.oversize, `16 MB base64 card: ${JSON.stringify(justUnder).slice(0, 300)}`, justUnder.type !== 'response');
     }
 

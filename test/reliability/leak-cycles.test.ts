@@ -40,7 +40,9 @@ afterAll(() => {
   const leakedChildren = diffs.reduce((n, d) => n + d.newChildren.length, 0);
   const heapGrowth = heap.size ? Math.max(...heap.values()) : null;
   const measured = <T>(value: T) => (leaks.size ? String(value) : 'unmeasured');
-  const line = `RELIABILITY leaked_fds ${measured(leakedFds)} leaked_children ${measured(leakedChildren)} heap_growth_mb ${heapGrowth === null ? 'unmeasured' : heapGrowth.toFixed(2)}`;
+  const line =
+    `RELIABILITY leaked_fds ${measured(leakedFds)} leaked_children ${measured(leakedChildren)} ` +
+    `heap_growth_mb ${heapGrowth === null ? 'unmeasured' : heapGrowth.toFixed(2)}`;
   writeFigures('leaks', line, {
     cycles: CYCLES,
     providersCycled: cycledProviders,
@@ -242,7 +244,10 @@ describe('after a full shutdown', () => {
           exitCode: 0,
           totals: { providers: report.providers.length, ok: report.providers.length, failed: 0, timedOut: 0 },
         });
-        expect(report.providers.map((p) => p.id), said).toContain('chroma-server');
+        expect(
+          report.providers.map((p) => p.id),
+          said,
+        ).toContain('chroma-server');
         expect(started.filter(pidAlive)).toEqual([]);
       } finally {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

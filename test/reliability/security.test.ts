@@ -56,19 +56,25 @@ const ALLOWED: { id: string; file: string; description: RegExp; why: string }[] 
     id: 'PRELOAD_JS_CHECK',
     file: 'electron/main.ts',
     description: /Review the use of preload scripts/,
-    why: 'a manual-review note: the one preload is ours, runs sandboxed with contextIsolation, and "the preload" tests below pin what it exposes',
+    why:
+      'a manual-review note: the one preload is ours, runs sandboxed with contextIsolation, ' +
+      'and "the preload" tests below pin what it exposes',
   },
   {
     id: 'CSP_GLOBAL_CHECK',
     file: 'electron/main.ts',
     description: /Failed to parse CSP/,
-    why: 'the dev-server CSP header is built at run time by contentSecurityPolicy() (static-files.ts), so static analysis cannot read it; test/ipc/ws-transport.test.ts checks that policy',
+    why:
+      'the dev-server CSP header is built at run time by contentSecurityPolicy() (static-files.ts), ' +
+      'so static analysis cannot read it; test/ipc/ws-transport.test.ts checks that policy',
   },
   {
     id: 'CSP_GLOBAL_CHECK',
     file: 'renderer/index.html',
     description: /seems to be vulnerable/,
-    why: "script-src 'self' is only risky where the origin also serves JSONP, Angular or uploads; the studio's origin serves only its own built bundle",
+    why:
+      "script-src 'self' is only risky where the origin also serves JSONP, Angular or uploads; " +
+      "the studio's origin serves only its own built bundle",
   },
 ];
 
@@ -76,7 +82,12 @@ const figures: Record<string, unknown> = {};
 afterAll(() => {
   const findings = (figures.findings as Finding[] | undefined) ?? [];
   const unexpected = (figures.unexpected as Finding[] | undefined)?.length ?? 'unmeasured';
-  writeFigures('security', `RELIABILITY electronegativity_findings ${findings.length} not_allowlisted ${unexpected} web_host_refusals ${figures.refusals ?? 'unmeasured'}`, figures);
+  writeFigures(
+    'security',
+    `RELIABILITY electronegativity_findings ${findings.length} not_allowlisted ${unexpected} ` +
+      `web_host_refusals ${figures.refusals ?? 'unmeasured'}`,
+    figures,
+  );
 });
 
 /** The scan's input: the Electron sources plus the page the window loads (its CSP meta tag). */
@@ -89,7 +100,11 @@ async function scanTree(root: string): Promise<string> {
 
 async function scan(input: string): Promise<{ findings: Finding[]; errors: string[] }> {
   const electronVersion = (createRequire(__filename)('electron/package.json') as { version: string }).version;
-  const { stdout } = await promisify(execFile)(process.execPath, ['-e', SCANNER, input, electronVersion], { cwd: REPO, maxBuffer: 16 * 1024 * 1024, timeout: 60_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', SCANNER, input, electronVersion], {
+    cwd: REPO,
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 60_000,
+  });
   const line = stdout.split('\n').find((l) => l.startsWith('SCAN '));
   if (!line) throw new Error(`electronegativity printed no result:\n${stdout}`);
   const result = JSON.parse(line.slice(5)) as { issues: Finding[]; errors: { file: string; message: string; tolerable: boolean }[] };
@@ -108,11 +123,19 @@ describe('electronegativity', () => {
     await mkdir(join(dir.path, 'bad'));
     await writeFile(
       join(dir.path, 'bad', 'main.js'),
-      "const { BrowserWindow } = require('electron');\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false, webSecurity: false } });\n",
+      "const { BrowserWindow } = require('electron');\n" +
+        'new BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false, webSecurity: false } });\n',
     );
     const ids = new Set((await scan(join(dir.path, 'bad'))).findings.map((f) => f.id));
     // The last three are what main.ts's disableBlinkFeatures, will-navigate and permission handlers keep away.
-    for (const id of ['CONTEXT_ISOLATION_JS_CHECK', 'SANDBOX_JS_CHECK', 'WEB_SECURITY_JS_CHECK', 'AUXCLICK_JS_CHECK', 'LIMIT_NAVIGATION_GLOBAL_CHECK', 'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK']) {
+    for (const id of [
+      'CONTEXT_ISOLATION_JS_CHECK',
+      'SANDBOX_JS_CHECK',
+      'WEB_SECURITY_JS_CHECK',
+      'AUXCLICK_JS_CHECK',
+      'LIMIT_NAVIGATION_GLOBAL_CHECK',
+      'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK',
+    ]) {
       expect(ids).toContain(id);
     }
   }, 60_000);
@@ -120,11 +143,19 @@ describe('electronegativity', () => {
   it('finds nothing in electron/ and the renderer page beyond the allowlist', async () => {
     const { findings, errors } = await scan(await scanTree(join(dir.path, 'studio')));
     const unexpected = findings.filter((f) => !allowed(f));
-    Object.assign(figures, { findings: findings.map(show), unexpected: unexpected.map(show), allowlist: ALLOWED.map((a) => `${a.id} ${a.file}: ${a.why}`) });
+    Object.assign(figures, {
+      findings: findings.map(show),
+      unexpected: unexpected.map(show),
+      allowlist: ALLOWED.map((a) => `${a.id} ${a.file}: ${a.why}`),
+    });
     expect(errors).toEqual([]);
     expect(unexpected.map(show)).toEqual([]);
     // A stale entry hides nothing today but would hide a new finding tomorrow.
-    for (const entry of ALLOWED) expect(findings.some((f) => f.id === entry.id && f.file === entry.file), `${entry.id} ${entry.file} still found`).toBe(true);
+    for (const entry of ALLOWED)
+      expect(
+        findings.some((f) => f.id === entry.id && f.file === entry.file),
+        `${entry.id} ${entry.file} still found`,
+      ).toBe(true);
   }, 60_000);
 });
 
@@ -169,7 +200,13 @@ describe('the web host process', () => {
     figures.listeners = listeners.map((l) => l.address);
     expect(listeners.map((l) => l.address)).toContain(`127.0.0.1:${host.port}`);
     expect(listeners.filter((l) => !l.address.startsWith('127.0.0.1:'))).toEqual([]);
-    const others = ['127.0.0.2', ...Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => i!.address)];
+    const others = [
+      '127.0.0.2',
+      ...Object.values(networkInterfaces())
+        .flat()
+        .filter((i) => i && i.family === 'IPv4' && !i.internal)
+        .map((i) => i!.address),
+    ];
     for (const address of others) {
       const outcome = await new Promise<string>((resolve) => {
         const socket = connect(host.port, address);
@@ -212,9 +249,26 @@ describe('the preload', () => {
   it('never lets an unknown channel reach ipcRenderer', async () => {
     const before = record.invokes.length;
     const names: unknown[] = [
-      ELECTRON_INVOKE, ELECTRON_EVENT, '__proto__', 'constructor', 'toString', 'hasOwnProperty', '', 'npc.list ', 'NPC.LIST', '../x',
-      42, null, undefined, ['npc.list'], { toString: () => 'npc.list' }, new String('npc.list'),
-      ...fc.sample(fc.string({ maxLength: 40 }).filter((s) => !isChannel(s)), { numRuns: 200, seed: 5 }),
+      ELECTRON_INVOKE,
+      ELECTRON_EVENT,
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      '',
+      'npc.list ',
+      'NPC.LIST',
+      '../x',
+      42,
+      null,
+      undefined,
+      ['npc.list'],
+      { toString: () => 'npc.list' },
+      new String('npc.list'),
+      ...fc.sample(
+        fc.string({ maxLength: 40 }).filter((s) => !isChannel(s)),
+        { numRuns: 200, seed: 5 },
+      ),
     ];
     for (const name of names) {
       const result = (await api.invoke(name, {})) as { ok: boolean; error?: { code: string } };
@@ -224,7 +278,7 @@ describe('the preload', () => {
     expect(new Set(record.ipcUses.map((u) => `${u.method} ${u.channel}`))).toEqual(new Set([`invoke ${ELECTRON_INVOKE}`]));
   });
 
-  it("on() gives the callback only the payload, only for its event, until unsubscribed; unknown events throw", () => {
+  it('on() gives the callback only the payload, only for its event, until unsubscribed; unknown events throw', () => {
     for (const event of EVENT_NAMES) {
       const calls: unknown[][] = [];
       const off = api.on(event, (...args: unknown[]) => calls.push(args)) as () => void;

@@ -19,6 +19,7 @@ const npc = (processor: 'local' | 'hosted'): NpcSummary => ({
   processor,
   model: 'm',
   updatedAt: '',
+  hasArt: false,
 });
 const noCredentials = card('bedrock', 'degraded', { lastError: 'no AWS credentials found', hint: 'Set a region and AWS credentials' });
 

@@ -64,7 +64,8 @@ describe('ProcessProbe on Linux (real /proc)', () => {
 
   it('finds a spawned child, its RSS, CPU share, fds and the port it listens on', async () => {
     const script =
-      "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port));let x=0;setInterval(()=>{for(let i=0;i<1e6;i++)x+=i},5)";
+      "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port));" +
+      'let x=0;setInterval(()=>{for(let i=0;i<1e6;i++)x+=i},5)';
     child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     const port = Number(line.toString().trim());

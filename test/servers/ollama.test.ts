@@ -34,12 +34,30 @@ describe('reply conventions', () => {
   });
 
   it('reads lore from "Lore:" lines and from lore sections, in order', () => {
-    const prompt = ['You are Mira.', 'Lore: one', '', '## World lore', '- two', '* three', '', 'not lore', '[Lore]', 'four', '# Rules', 'not lore either', 'Lore:', 'five'].join('\n');
+    const prompt = [
+      'You are Mira.',
+      'Lore: one',
+      '',
+      '## World lore',
+      '- two',
+      '* three',
+      '',
+      'not lore',
+      '[Lore]',
+      'four',
+      '# Rules',
+      'not lore either',
+      'Lore:',
+      'five',
+    ].join('\n');
     expect(loreFrom(prompt)).toEqual(['one', 'two', 'three', 'four', 'five']);
   });
 
   it('builds the reply from name, lore and the last user message', () => {
-    const text = replyText([{ role: 'system', content: system }, { role: 'user', content: 'Who lit the forge?' }]);
+    const text = replyText([
+      { role: 'system', content: system },
+      { role: 'user', content: 'Who lit the forge?' },
+    ]);
     expect(text).toBe('I am Mira Vell. As the lore says, "The forge was lit in the year of ash.". You said: "Who lit the forge?".');
     expect(tokenize('I am  Mira.')).toEqual(['I', ' am', '  Mira.']);
   });
@@ -72,19 +90,33 @@ describe('OllamaTestServer through the real ollama client', () => {
 
   it('answers chat non-streaming with the whole reply and the counts', async () => {
     const { ollama } = await start();
-    const messages = [{ role: 'system', content: system }, { role: 'user', content: 'Hello' }];
+    const messages = [
+      { role: 'system', content: system },
+      { role: 'user', content: 'Hello' },
+    ];
     const reply = await ollama.chat({ model: 'llama3.2', messages });
     expect(reply.message).toEqual({ role: 'assistant', content: replyText(messages) });
-    expect(reply).toMatchObject({ done: true, done_reason: 'stop', eval_count: tokenize(replyText(messages)).length, prompt_eval_count: tokenize(system).length + 1 });
+    expect(reply).toMatchObject({
+      done: true,
+      done_reason: 'stop',
+      eval_count: tokenize(replyText(messages)).length,
+      prompt_eval_count: tokenize(system).length + 1,
+    });
   });
 
   it('streams chat as NDJSON, one token a line, then a final line with durations in ns', async () => {
     const { ollama } = await start({ switches: { firstTokenDelayMs: 120, tokenDelayMs: 10 } });
     const parts = [];
-    for await (const part of await ollama.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }], stream: true })) parts.push(part);
+    for await (const part of await ollama.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }], stream: true }))
+      parts.push(part);
     const final = parts.at(-1)!;
     expect(parts.slice(0, -1).every((p) => !p.done && p.message.role === 'assistant')).toBe(true);
-    expect(parts.slice(0, -1).map((p) => p.message.content).join('')).toBe('I am the model. You said: "Hi".');
+    expect(
+      parts
+        .slice(0, -1)
+        .map((p) => p.message.content)
+        .join(''),
+    ).toBe('I am the model. You said: "Hi".');
     expect(final).toMatchObject({ done: true, done_reason: 'stop', message: { content: '' }, eval_count: parts.length - 1 });
     // The server's own measurements: at least the delays it was told to wait.
     expect(final.load_duration).toBeGreaterThanOrEqual(120e6);
@@ -108,7 +140,8 @@ describe('OllamaTestServer through the real ollama client', () => {
     expect(whole).toMatchObject({ response: 'I am Bryn. You said: "Well met".', done: true });
     expect(whole.context).toHaveLength(tokenize(whole.response ?? '').length);
     let text = '';
-    for await (const part of await ollama.generate({ model: 'llama3.2', system: 'Name: Bryn', prompt: 'Well met', stream: true })) text += part.response;
+    for await (const part of await ollama.generate({ model: 'llama3.2', system: 'Name: Bryn', prompt: 'Well met', stream: true }))
+      text += part.response;
     expect(text).toBe(whole.response);
   });
 
@@ -119,7 +152,10 @@ describe('OllamaTestServer through the real ollama client', () => {
     expect(res).toMatchObject({ model: 'nomic-embed-text:latest', prompt_eval_count: 4 });
     const small = await ollama.embed({ model: 'nomic-embed-text', input: 'the forge', dimensions: 64 });
     expect(small.embeddings[0]).toHaveLength(64);
-    await expect(ollama.embed({ model: 'nomic-embed-text', input: 5 as unknown as string })).rejects.toMatchObject({ status_code: 400, error: 'input must be a string or an array of strings' });
+    await expect(ollama.embed({ model: 'nomic-embed-text', input: 5 as unknown as string })).rejects.toMatchObject({
+      status_code: 400,
+      error: 'input must be a string or an array of strings',
+    });
   });
 
   it('tracks keep_alive and num_ctx in /api/ps', async () => {
@@ -130,14 +166,20 @@ describe('OllamaTestServer through the real ollama client', () => {
     expect((await ollama.ps()).models).toEqual([]);
   });
 
-  it('gives Ollama\'s real error bodies', async () => {
+  it("gives Ollama's real error bodies", async () => {
     const { server, url, ollama } = await start();
     const res = await fetch(`${url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'mistral', messages: [] }) });
     expect(res.status).toBe(404);
     expect(await res.text()).toBe('{"error":"model \\"mistral\\" not found, try pulling it first"}');
-    await expect(ollama.chat({ model: 'nomic-embed-text', messages: [] })).rejects.toMatchObject({ status_code: 400, error: '"nomic-embed-text" does not support chat' });
+    await expect(ollama.chat({ model: 'nomic-embed-text', messages: [] })).rejects.toMatchObject({
+      status_code: 400,
+      error: '"nomic-embed-text" does not support chat',
+    });
     server.set({ modelNotFound: true });
-    await expect(ollama.embed({ model: 'nomic-embed-text', input: 'x' })).rejects.toMatchObject({ status_code: 404, error: 'model "nomic-embed-text" not found, try pulling it first' });
+    await expect(ollama.embed({ model: 'nomic-embed-text', input: 'x' })).rejects.toMatchObject({
+      status_code: 404,
+      error: 'model "nomic-embed-text" not found, try pulling it first',
+    });
   });
 
   it('fails exactly the next N requests with the given status', async () => {

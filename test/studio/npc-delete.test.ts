@@ -5,25 +5,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChromaClient } from 'chromadb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatDoneEvent } from '../../shared/events';
 import { OllamaTestServer } from '../../electron/host/demo/ollama';
 import { DELETED_NPC_LABEL } from '../../electron/host/usage/usage-relabel';
 import { startStudio, TEST_SENDER } from '../support/studio-rig';
+import { useTempDirAndOllama } from '../support/studio-fixtures';
 import { tempDir } from '../support/temp-dir';
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let ollama: OllamaTestServer;
-
-beforeAll(async () => {
-  dir = await tempDir('npc-delete-');
-  ollama = new OllamaTestServer();
-  await ollama.start();
-});
-afterAll(async () => {
-  await ollama.stop();
-  await dir.remove();
-});
+const fixtures = useTempDirAndOllama('npc-delete-');
 
 const MIRA = { id: 'mira', card: { name: 'Mira', first_mes: 'Well met.' }, studio: { processor: 'local' as const, model: 'llama3.2' } };
 
@@ -50,7 +40,7 @@ async function chromaCollections(chromaUrl: string): Promise<string[]> {
 
 describe('deleting an NPC', () => {
   it('removes its transcripts, lore and usage labels; a new NPC with the same id starts empty', async () => {
-    const { studio, call } = await startStudio(dir.path, { ollamaUrl: ollama.url });
+    const { studio, call } = await startStudio(fixtures.dir.path, { ollamaUrl: fixtures.ollama.url });
     await call('npc.save', MIRA);
     await call('npc.save', { card: { name: 'Oskar' }, studio: { processor: 'local', model: 'llama3.2' } });
     const oskar = (await call('npc.list', {})).find((n) => n.name === 'Oskar')!;
@@ -60,18 +50,18 @@ describe('deleting an NPC', () => {
     const chromaHealth = (await call('providers.health', {})).find((h) => h.id === 'chroma-server')!;
     const chromaUrl = `http://127.0.0.1:${chromaHealth.resources.port as number}`;
     expect(await chromaCollections(chromaUrl)).toContain('lore-mira-g0');
-    expect(await readFile(join(dir.path, 'usage.jsonl'), 'utf8')).toContain('"npcId":"mira"');
+    expect(await readFile(join(fixtures.dir.path, 'usage.jsonl'), 'utf8')).toContain('"npcId":"mira"');
 
     expect(await call('npc.delete', { id: 'mira' })).toEqual({ deleted: true });
 
-    expect(await readdir(join(dir.path, 'transcripts'))).not.toContain('mira');
+    expect(await readdir(join(fixtures.dir.path, 'transcripts'))).not.toContain('mira');
     expect(await chromaCollections(chromaUrl)).not.toContain('lore-mira-g0');
     expect(await chromaCollections(chromaUrl)).toContain(`lore-${oskar.id}-g0`);
-    const manifest = JSON.parse(await readFile(join(dir.path, 'knowledge', 'lore-manifest.json'), 'utf8')) as {
+    const manifest = JSON.parse(await readFile(join(fixtures.dir.path, 'knowledge', 'lore-manifest.json'), 'utf8')) as {
       npcs: Record<string, unknown>;
     };
     expect(Object.keys(manifest.npcs)).toEqual([oskar.id]);
-    const usage = await readFile(join(dir.path, 'usage.jsonl'), 'utf8');
+    const usage = await readFile(join(fixtures.dir.path, 'usage.jsonl'), 'utf8');
     expect(usage).not.toContain('"npcId":"mira"');
     expect(usage).toContain(`"npcId":"${DELETED_NPC_LABEL}"`);
     expect((await call('usage.summary', {})).totals.calls).toBe(1);
@@ -87,7 +77,7 @@ describe('deleting an NPC', () => {
     expect((await studio.coordinator.run('test quit')).exitCode).toBe(0);
 
     // After a restart nothing of the old Mira comes back from disk either.
-    const second = await startStudio(dir.path, { ollamaUrl: ollama.url });
+    const second = await startStudio(fixtures.dir.path, { ollamaUrl: fixtures.ollama.url });
     const again = await second.call('chat.history', { npcId: 'mira' });
     expect(JSON.stringify(again)).not.toContain('1234');
     expect(again.turns.map((t) => t.role)).toEqual(['assistant', 'user', 'assistant']);

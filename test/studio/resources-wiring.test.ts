@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OllamaTestServer } from '../../electron/host/demo/ollama';
 import { startStudio } from '../support/studio-rig';
-import { tempDir } from '../support/temp-dir';
+import { useTempDirAndOllama } from '../support/studio-fixtures';
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let ollama: OllamaTestServer;
-
-beforeAll(async () => {
-  dir = await tempDir();
-  ollama = new OllamaTestServer();
-  await ollama.start();
-});
-afterAll(async () => {
-  await ollama.stop();
-  await dir.remove();
-});
+const fixtures = useTempDirAndOllama();
 
 describe("the Resources panel's figures, wired in the studio", () => {
   it('process tree, derived and recovered health, history, models, diagnostics and the Ollama URL in use', async () => {
-    const { studio, call } = await startStudio(dir.path, { ollamaUrl: ollama.url, demo: true });
+    const { studio, call } = await startStudio(fixtures.dir.path, { ollamaUrl: fixtures.ollama.url, demo: true });
     try {
       // In demo, settings.json may name another Ollama: app.info tells the one in use.
-      expect((await call('app.info', {})).ollamaUrl).toBe(ollama.url);
+      expect((await call('app.info', {})).ollamaUrl).toBe(fixtures.ollama.url);
 
       const health = await call('providers.health', {});
       const host = health.find((p) => p.id === 'studio-host')!;
@@ -32,15 +21,16 @@ describe("the Resources panel's figures, wired in the studio", () => {
         name: 'Chroma server',
         listeningPorts: [chroma.resources.port],
       });
+      expect(host.resources.panelsListening).toBe(0); // nobody subscribed to the pushes in this test
       expect(host.sources).toMatchObject({ rssBytes: 'node', cpuPercent: 'node', openSockets: 'node', openFds: 'proc' });
       expect(chroma.sources).toMatchObject({ cpuPercent: 'proc' });
 
-      const port = ollama.port;
-      await ollama.stop();
+      const port = fixtures.ollama.port;
+      await fixtures.ollama.stop();
       const down = await call('providers.health', {});
       expect(down.find((p) => p.id === 'local-processor')).toMatchObject({ status: 'degraded', dependsOnDown: 'ollama-client' });
-      ollama = new OllamaTestServer({ port });
-      await ollama.start();
+      fixtures.ollama = new OllamaTestServer({ port });
+      await fixtures.ollama.start();
       const back = await call('providers.health', {});
       const client = back.find((p) => p.id === 'ollama-client')!;
       expect(client.status).toBe('healthy');

@@ -1,35 +1,23 @@
 /* Work that a shutdown cuts short answers ShuttingDown (what the renderer shows as "the studio is closing"), not Internal. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OllamaTestServer } from '../../electron/host/demo/ollama';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/leaks';
 import { startStudio, TEST_SENDER } from '../support/studio-rig';
-import { tempDir } from '../support/temp-dir';
+import { useTempDirAndOllama } from '../support/studio-fixtures';
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let ollama: OllamaTestServer;
-
-beforeAll(async () => {
-  dir = await tempDir('npc-cut-work-');
-  ollama = new OllamaTestServer();
-  await ollama.start();
-});
-afterAll(async () => {
-  await ollama.stop();
-  await dir.remove();
-});
+const fixtures = useTempDirAndOllama('npc-cut-work-');
 
 describe('work cut by shutdown', () => {
   it('an ingest whose embedding is aborted by the shutdown answers ShuttingDown', async () => {
-    const { studio, call } = await startStudio(dir.path, { ollamaUrl: ollama.url });
+    const { studio, call } = await startStudio(fixtures.dir.path, { ollamaUrl: fixtures.ollama.url });
     const npc = await call('npc.save', { card: { name: 'Ilsa' }, studio: { processor: 'local', model: 'llama3.2' } });
-    ollama.set({ hang: true });
+    fixtures.ollama.set({ hang: true });
     const ingest = studio.router.call(
       'knowledge.ingest',
       { npcId: npc.id, source: 'keep.md', text: '# Keep\n\nThe keep has three towers.' },
       TEST_SENDER,
     );
     // The embed request has reached Ollama (which hangs on it): the ingest is in flight.
-    await eventually(() => ollama.requests.some((r) => r.path === '/api/embed'), Boolean, 10_000);
+    await eventually(() => fixtures.ollama.requests.some((r) => r.path === '/api/embed'), Boolean, 10_000);
     const report = studio.coordinator.run('signal SIGTERM');
     const answer = await ingest;
     await report;

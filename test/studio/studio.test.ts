@@ -1,25 +1,14 @@
 import getPort from 'get-port';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatDoneEvent } from '../../shared/events';
 import { pidAlive, socketsToPort, isListening } from '../../electron/host/resources/proc';
-import { OllamaTestServer } from '../../electron/host/demo/ollama';
 import { eventually, snapshotResources } from '../support/leaks';
 import { startStudio, TEST_SENDER } from '../support/studio-rig';
 import { reportOutcomes } from '../support/report-outcomes';
+import { useTempDirAndOllama } from '../support/studio-fixtures';
 import { tempDir } from '../support/temp-dir';
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let ollama: OllamaTestServer;
-
-beforeAll(async () => {
-  dir = await tempDir();
-  ollama = new OllamaTestServer();
-  await ollama.start();
-});
-afterAll(async () => {
-  await ollama.stop();
-  await dir.remove();
-});
+const fixtures = useTempDirAndOllama();
 
 const CARD = {
   name: 'Mara',
@@ -31,7 +20,7 @@ const CARD = {
 describe('the studio host, wired together', () => {
   it('creates an NPC, learns lore, chats with it through the router, and shuts down clean', async () => {
     const before = snapshotResources();
-    const { studio, call } = await startStudio(dir.path, { ollamaUrl: ollama.url });
+    const { studio, call } = await startStudio(fixtures.dir.path, { ollamaUrl: fixtures.ollama.url });
 
     const health = await call('providers.health', {});
     const byId = Object.fromEntries(health.map((h) => [h.id, h]));
@@ -43,7 +32,11 @@ describe('the studio host, wired together', () => {
     expect(pidAlive(chromaPid)).toBe(true);
 
     const npc = await call('npc.save', { card: CARD, studio: { processor: 'local', model: 'llama3.2' } });
-    const ingest = await call('knowledge.ingest', { npcId: npc.id, source: 'harbor.md', text: '# Harbor\n\nThe smugglers hide their rum in the old salt cellar under the chapel.' });
+    const ingest = await call('knowledge.ingest', {
+      npcId: npc.id,
+      source: 'harbor.md',
+      text: '# Harbor\n\nThe smugglers hide their rum in the old salt cellar under the chapel.',
+    });
     expect(ingest.chunks).toBe(1);
     expect((await call('knowledge.sources', { npcId: npc.id })).sources.map((s) => [s.name, s.chunks])).toEqual([['harbor.md', 1]]);
 
@@ -71,11 +64,22 @@ describe('the studio host, wired together', () => {
 
     const report = await studio.coordinator.run('test quit');
     expect(report.exitCode, reportOutcomes(report)).toBe(0);
-    expect(report.providers.every((p) => p.outcome === 'ok'), reportOutcomes(report)).toBe(true);
+    expect(
+      report.providers.every((p) => p.outcome === 'ok'),
+      reportOutcomes(report),
+    ).toBe(true);
     expect(pidAlive(chromaPid)).toBe(false);
     expect(isListening(chromaPort)).toBe(false);
-    expect(await eventually(() => socketsToPort(ollama.port), (n) => n === 0)).toBe(0);
-    const after = await eventually(() => snapshotResources(), (s) => s.sockets <= before.sockets && s.children.length === before.children.length);
+    expect(
+      await eventually(
+        () => socketsToPort(fixtures.ollama.port),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
+    const after = await eventually(
+      () => snapshotResources(),
+      (s) => s.sockets <= before.sockets && s.children.length === before.children.length,
+    );
     expect(after.children).toEqual(before.children);
     expect(after.sockets).toBeLessThanOrEqual(before.sockets);
 
@@ -84,7 +88,7 @@ describe('the studio host, wired together', () => {
   });
 
   it('starts again with NPCs, transcripts and lore intact, and shows the last shutdown report', async () => {
-    const { studio, call } = await startStudio(dir.path, { ollamaUrl: ollama.url });
+    const { studio, call } = await startStudio(fixtures.dir.path, { ollamaUrl: fixtures.ollama.url });
     const [npc] = await call('npc.list', {});
     expect(npc?.name).toBe('Mara');
     expect((await call('chat.history', { npcId: npc!.id })).turns).toHaveLength(3);
@@ -103,12 +107,25 @@ describe('service errors reach the renderer with their IPC code', () => {
     try {
       const missing = await studio.router.call('npc.get', { id: 'nobody' }, TEST_SENDER);
       expect(missing).toMatchObject({ ok: false, error: { code: 'NotFound' } });
-      const badCard = await studio.router.call('npc.importCard', { format: 'json', text: '{"spec":"chara_card_v2","data":{"name":42}}' }, TEST_SENDER);
-      expect(badCard).toMatchObject({ ok: false, error: { code: 'ValidationError', message: expect.stringContaining('cannot import the card') } });
+      const badCard = await studio.router.call(
+        'npc.importCard',
+        { format: 'json', text: '{"spec":"chara_card_v2","data":{"name":42}}' },
+        TEST_SENDER,
+      );
+      expect(badCard).toMatchObject({
+        ok: false,
+        error: { code: 'ValidationError', message: expect.stringContaining('cannot import the card') },
+      });
       const npc = await call('npc.save', { card: { name: 'Quill' }, studio: { processor: 'local', model: 'llama3.2' } });
-      const failed = new Promise<{ code: string; message: string; hint?: string }>((resolve) => studio.router.subscribe('chat.error', (e) => resolve(e.error as never)));
+      const failed = new Promise<{ code: string; message: string; hint?: string }>((resolve) =>
+        studio.router.subscribe('chat.error', (e) => resolve(e.error as never)),
+      );
       await call('chat.send', { npcId: npc.id, text: 'Hello?' });
-      expect(await failed).toMatchObject({ code: 'ProviderUnavailable', message: expect.stringContaining(`127.0.0.1:${closedPort}`), hint: expect.stringContaining('ollama serve') });
+      expect(await failed).toMatchObject({
+        code: 'ProviderUnavailable',
+        message: expect.stringContaining(`127.0.0.1:${closedPort}`),
+        hint: expect.stringContaining('ollama serve'),
+      });
     } finally {
       await studio.coordinator.run('test');
       await local.remove();

@@ -76,10 +76,21 @@ export interface KnowledgeHarness {
 /** An embedded Chroma server (own launcher, `dir`/chroma) and a knowledge store (`dir`/knowledge) on it. */
 export async function startKnowledge(
   dir: string,
-  options: { embedder?: EmbeddingFunction; npcs?: string[]; server?: Partial<ChromaServerOptions>; store?: Partial<KnowledgeStoreOptions> } = {},
+  options: {
+    embedder?: EmbeddingFunction;
+    npcs?: string[];
+    server?: Partial<ChromaServerOptions>;
+    store?: Partial<KnowledgeStoreOptions>;
+  } = {},
 ): Promise<KnowledgeHarness> {
   const logs = memoryLogger();
-  const server = new ChromaServer({ dataDir: join(dir, 'chroma'), logger: logs.logger, launch: testChromaLaunch(), stopGraceMs: 300, ...options.server });
+  const server = new ChromaServer({
+    dataDir: join(dir, 'chroma'),
+    logger: logs.logger,
+    launch: testChromaLaunch(),
+    stopGraceMs: 300,
+    ...options.server,
+  });
   await server.initialize();
   const npcs = options.npcs;
   const store = new KnowledgeStore({

@@ -11,7 +11,7 @@ export function waitForLine<T>(child: ChildProcess, prefix: string, ms = 20_000)
     let buffer = '';
     let stderr = '';
     const timer = setTimeout(() => reject(new Error(`no "${prefix}" line within ${ms} ms; stderr: ${stderr}`)), ms);
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout?.on('data', (d: Buffer) => {
       buffer += d.toString();
       for (const line of buffer.split('\n')) {

@@ -63,13 +63,21 @@ describe('hosted usage, end to end over the real SDK client', () => {
     const today = run1.tracker.figures().today;
     expect(today[MODEL]).toMatchObject({ calls: 2, inputTokens: a.promptTokens + b.promptTokens });
     expect(today[MODEL]!.costUsd).toBeCloseTo(cost(a) + cost(b), 8);
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.npcId, l.processor, l.model, l.inputTokens, l.outputTokens])).toEqual([
       ['mara', 'hosted', MODEL, a.promptTokens, a.replyTokens],
       ['mara', 'hosted', MODEL, b.promptTokens, b.replyTokens],
     ]);
     await run1.close();
-    expect(await eventually(() => socketsToPort(server.port), (n) => n === 0)).toBe(0);
+    expect(
+      await eventually(
+        () => socketsToPort(server.port),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
 
     const run2 = await studioRun(file);
     const figures = run2.tracker.figures();

@@ -19,7 +19,14 @@ const hostedCall = (over: Partial<UsageCall> = {}): UsageCall => ({
   latencyMs: 800,
   ...over,
 });
-const localCall: UsageCall = { npcId: 'bren', processor: 'local', model: 'llama3.2:3b', inputTokens: 900, outputTokens: 100, latencyMs: 1500 };
+const localCall: UsageCall = {
+  npcId: 'bren',
+  processor: 'local',
+  model: 'llama3.2:3b',
+  inputTokens: 900,
+  outputTokens: 100,
+  latencyMs: 1500,
+};
 
 let folder: Awaited<ReturnType<typeof tempDir>>;
 let file: string;
@@ -54,13 +61,23 @@ describe('UsageTracker', () => {
     await tracker.record(hostedCall({ model: 'meta.llama3-70b-instruct-v1:0' }));
     // 2000/1000 * 0.25 + 400/1000 * 1.25
     expect(hosted.costUsd).toBe(1);
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toEqual({ ...hostedCall(), time: new Date('2025-03-09T10:00:00').toISOString(), costUsd: 1 });
     expect(lines[1]).toMatchObject({ processor: 'local', costUsd: 0 });
     expect(lines[2]).toMatchObject({ model: 'meta.llama3-70b-instruct-v1:0', costUsd: null });
     const { run } = tracker.figures();
-    expect(run[HOSTED]).toMatchObject({ processor: 'hosted', calls: 1, inputTokens: 2000, outputTokens: 400, costUsd: 1, meanLatencyMs: 800 });
+    expect(run[HOSTED]).toMatchObject({
+      processor: 'hosted',
+      calls: 1,
+      inputTokens: 2000,
+      outputTokens: 400,
+      costUsd: 1,
+      meanLatencyMs: 800,
+    });
     expect(run['llama3.2:3b']).toMatchObject({ processor: 'local', calls: 1, costUsd: 0, unpricedCalls: 0 });
     expect(run['meta.llama3-70b-instruct-v1:0']).toMatchObject({ calls: 1, costUsd: 0, unpricedCalls: 1 });
   });

@@ -73,15 +73,22 @@ async function importOne(ctx: CliContext, file: string): Promise<ImportLine> {
       const record = await withLorebooks(ctx, (store) => store.import(name, text!));
       return { file, kind, id: record.id, name: record.name, problems: [], imported: true };
     }
-    if (bytes.length > CARD_LIMITS.cardFileBytes) return refuse(`the file is ${MB(bytes.length)}; a card file may be at most ${MB(CARD_LIMITS.cardFileBytes)}`);
+    if (bytes.length > CARD_LIMITS.cardFileBytes)
+      return refuse(`the file is ${MB(bytes.length)}; a card file may be at most ${MB(CARD_LIMITS.cardFileBytes)}`);
     const { npc, warnings } = await (await ctx.npcs()).importCard(text ?? new Uint8Array(bytes));
     const world = worldLinkOf(npc.card);
     const unlinked = world && !(await withLorebooks(ctx, async (store) => store.findByName(world)));
-    const link = unlinked ? [`the card names the world "${world}", and no lorebook has that name yet; import that World Info file to link it`] : [];
+    const link = unlinked
+      ? [`the card names the world "${world}", and no lorebook has that name yet; import that World Info file to link it`]
+      : [];
     return { file, kind, id: npc.id, name: npc.card.name, problems: [...warnings, ...link], imported: true };
   } catch (err) {
     // Only the first line: a card or lorebook error names the field and the limit there.
-    return refuse(errorMessage(err).split('\n')[0]!.replace(new RegExp(`^${escape(name)} was not imported: `), ''));
+    return refuse(
+      errorMessage(err)
+        .split('\n')[0]!
+        .replace(new RegExp(`^${escape(name)} was not imported: `), ''),
+    );
   }
 }
 

@@ -22,11 +22,20 @@ const list: CliCommand = {
   async run(ctx, { values }) {
     const npcs = allNpcs(await ctx.npcs());
     const rows = await withLorebooks(ctx, async (store) =>
-      store.list().map((r) => ({ id: r.id, name: r.name, entries: r.book.entries.length, source: r.source, updatedAt: r.updatedAt, npcs: usersOf(r, npcs) })),
+      store.list().map((r) => ({
+        id: r.id,
+        name: r.name,
+        entries: r.book.entries.length,
+        source: r.source,
+        updatedAt: r.updatedAt,
+        npcs: usersOf(r, npcs),
+      })),
     );
     if (values.json) for (const r of rows) ctx.out(JSON.stringify(r));
     else if (rows.length === 0) ctx.err(`No lorebooks in ${ctx.dataDir}`);
-    else for (const r of rows) ctx.out(`${r.id}\t${r.name}\t${r.entries} entries\t${r.npcs.map((n) => `${n.name} (${n.how})`).join(', ') || 'no NPC'}`);
+    else
+      for (const r of rows)
+        ctx.out(`${r.id}\t${r.name}\t${r.entries} entries\t${r.npcs.map((n) => `${n.name} (${n.how})`).join(', ') || 'no NPC'}`);
     return 0;
   },
 };
@@ -50,7 +59,8 @@ const exportBook: CliCommand = {
       try {
         return { name: store.get(id).name, text: store.export(id, format as LorebookExportFormat).text };
       } catch (err) {
-        if (err instanceof LorebookNotFoundError) throw new CliFailure(`no lorebook with id "${id}" in ${ctx.dataDir} (see: lorebook list)`);
+        if (err instanceof LorebookNotFoundError)
+          throw new CliFailure(`no lorebook with id "${id}" in ${ctx.dataDir} (see: lorebook list)`);
         throw err;
       }
     });
@@ -73,7 +83,12 @@ const trace: CliCommand = {
   words: ['lore', 'trace'],
   synopsis: 'NPC_ID --message TEXT [--history FILE] [--seed N] [--json]',
   summary: "which lorebook entries would fire for a message (the NPC's own book, attached and linked ones), and why",
-  options: { message: { type: 'string' }, history: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false } },
+  options: {
+    message: { type: 'string' },
+    history: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
   args: { min: 1, max: 1 },
   async run(ctx, { values, positionals }) {
     const npcId = positionals[0]!;
@@ -163,7 +178,12 @@ function printTrace(out: (line: string) => void, report: TraceReport, books: num
   const label = (e: TraceReportEntry) => `${e.lorebook} / ${e.comment ?? `entry ${e.entry}`}`;
   for (const a of report.activated) {
     const m = a.matched;
-    const why = a.reason === 'constant' ? 'always on' : m?.decorator ? `decorator ${m.decorator}` : `key "${m?.key ?? ''}"${m?.in ? ` in ${m.in}` : ''}`;
+    const why =
+      a.reason === 'constant'
+        ? 'always on'
+        : m?.decorator
+          ? `decorator ${m.decorator}`
+          : `key "${m?.key ?? ''}"${m?.in ? ` in ${m.in}` : ''}`;
     out(`fired\t${label(a)}\t${a.sticky ? 'still sticky from ' : ''}${a.reason}: ${why}`);
   }
   for (const s of report.skipped) out(`skipped\t${label(s)}\t${s.reason}: ${s.detail}`);
@@ -178,8 +198,11 @@ async function readHistory(file: string): Promise<LoreMessage[]> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliFailure(`cannot read the history file ${file}: ${code ?? `not valid JSON (${(err as Error).message})`}`);
   }
-  const list = Array.isArray(raw) ? raw : ((raw as { messages?: unknown; turns?: unknown } | null)?.messages ?? (raw as { turns?: unknown } | null)?.turns);
-  if (!Array.isArray(list)) throw new CliFailure(`the history file ${file} is not a list of messages: expected [{"role": "user", "content": "…"}, …]`);
+  const list = Array.isArray(raw)
+    ? raw
+    : ((raw as { messages?: unknown; turns?: unknown } | null)?.messages ?? (raw as { turns?: unknown } | null)?.turns);
+  if (!Array.isArray(list))
+    throw new CliFailure(`the history file ${file} is not a list of messages: expected [{"role": "user", "content": "…"}, …]`);
   return list.map((m: unknown, i) => {
     const item = m as { role?: unknown; content?: unknown; text?: unknown };
     const content = typeof item?.content === 'string' ? item.content : item?.text;

@@ -146,7 +146,16 @@ export async function runCli(argv: string[], io: CliIo, options: RunCliOptions =
   try {
     logger.info({ argv }, `cli ${name}`);
     code = await engine.run(`cli ${name}`, (signal) => {
-      const ctx: CliContext = { ...io, dataDir, signal, logger, engine, register: open, suites: openSuites, npcs: () => (npcs ??= openNpcs()) };
+      const ctx: CliContext = {
+        ...io,
+        dataDir,
+        signal,
+        logger,
+        engine,
+        register: open,
+        suites: openSuites,
+        npcs: () => (npcs ??= openNpcs()),
+      };
       return command.run(ctx, parsed.input);
     });
   } catch (err) {

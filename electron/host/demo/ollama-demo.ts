@@ -11,10 +11,6 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got "${values.port}"`);
   if (!(tokenDelayMs >= 0)) throw new Error(`--token-delay must be a number of ms >= 0, got "${values['token-delay']}"`);
   const server = new OllamaTestServer({ port, switches: { tokenDelayMs } });
-  const url = await server.start();
-  console.log(`Ollama test server listening on ${url}`);
-  console.log(`models: llama3.2, nomic-embed-text · token delay ${tokenDelayMs} ms · switches: POST ${url}/__control`);
-  console.log(`try: curl ${url}/api/tags`);
   // Copies of the first signal relayed by the launch chain are the same request; a later one forces exit 1.
   let stopping = false;
   const stop = (why: string) => {
@@ -30,8 +26,13 @@ async function main(): Promise<void> {
     if (verdict === 'first') stop(signal);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  // npm killed (or the sh between): nothing would signal this process; see lifecycle/launch-chain.ts.
+  // npm killed (or the sh between): nothing would signal this process; see lifecycle/launch-chain.ts. Watched
+  // before the URL is printed, so a launcher killed right after it is noticed too.
   watchLaunchChain({ onGone: stop });
+  const url = await server.start();
+  console.log(`Ollama test server listening on ${url}`);
+  console.log(`models: llama3.2, nomic-embed-text · token delay ${tokenDelayMs} ms · switches: POST ${url}/__control`);
+  console.log(`try: curl ${url}/api/tags`);
 }
 
 main().catch((err: unknown) => {

@@ -85,12 +85,18 @@ export class ExecutionEngine {
     const started = performance.now();
     const initial = [...this.inFlight.values()];
     if (initial.length > 0) this.logger.info(`Draining ${initial.length} in-flight request(s) for up to ${deadlineMs} ms`);
-    await settleWithin(initial.map((e) => e.settled), deadlineMs);
+    await settleWithin(
+      initial.map((e) => e.settled),
+      deadlineMs,
+    );
     const left = [...this.inFlight.values()];
     for (const entry of left) entry.controller.abort(new DOMException(`${entry.label} aborted: shutdown drain deadline`, 'AbortError'));
     if (left.length > 0) {
       this.logger.warn(`Aborted ${left.length} request(s) still running at the drain deadline`);
-      await settleWithin(left.map((e) => e.settled), this.abortGraceMs);
+      await settleWithin(
+        left.map((e) => e.settled),
+        this.abortGraceMs,
+      );
     }
     const abandoned = left.filter((e) => this.inFlight.has(e.id)).length;
     return { completed: initial.length - left.length, aborted: left.length, abandoned, ms: Math.round(performance.now() - started) };

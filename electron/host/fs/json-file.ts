@@ -20,7 +20,10 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 }
 
 export function formatZodPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 /** Parses `text` as JSON and checks it against `schema`; the error names the file and the field. */

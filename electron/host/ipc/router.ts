@@ -78,11 +78,16 @@ export function createRouter(handlers: Handlers, options: RouterOptions): Router
   async function call(channel: string, input: unknown, ctx: CallContext): Promise<IpcResult<unknown>> {
     const { sender } = ctx;
     if (!sender.trusted || !sender.topFrame) {
-      log?.warn({ channel, origin: sender.origin, topFrame: sender.topFrame, transport: sender.transport }, 'IPC call refused: untrusted sender');
+      log?.warn(
+        { channel, origin: sender.origin, topFrame: sender.topFrame, transport: sender.transport },
+        'IPC call refused: untrusted sender',
+      );
       return fail({ code: 'Forbidden', message: `Calls from ${sender.origin || 'an unknown origin'} are not allowed` });
     }
     if (!isChannel(channel)) {
-      return fail(validationError('Unknown channel', [{ path: 'channel', message: `no channel named "${String(channel).slice(0, 100)}"` }]));
+      return fail(
+        validationError('Unknown channel', [{ path: 'channel', message: `no channel named "${String(channel).slice(0, 100)}"` }]),
+      );
     }
     if (closed || !options.isAccepting()) {
       return fail({ code: 'ShuttingDown', message: 'The studio is shutting down' });

@@ -8,7 +8,13 @@ export function toWireShutdownProgress(progress: CoordinatorProgress): ShutdownP
       return { step: progress.step, outcome: 'started', ...(progress.providers ? { providers: progress.providers } : {}) };
     case 'provider': {
       const { record } = progress;
-      return { step: progress.step, providerId: record.id, outcome: record.outcome, ms: record.ms, ...(record.error ? { error: record.error } : {}) };
+      return {
+        step: progress.step,
+        providerId: record.id,
+        outcome: record.outcome,
+        ms: record.ms,
+        ...(record.error ? { error: record.error } : {}),
+      };
     }
     case 'done':
       return { step: 'exit', done: true, exitCode: progress.exitCode, ms: progress.ms };

@@ -4,9 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { EVENT_NAMES, type EventName } from '../../../shared/events';
-import {
-  MAX_FRAME_BYTES, payloadTooLargeMessage, TOKEN_PARAM, WS_PATH, wireRequestSchema, type ServerMessage,
-} from '../../../shared/wire';
+import { MAX_FRAME_BYTES, payloadTooLargeMessage, TOKEN_PARAM, WS_PATH, wireRequestSchema, type ServerMessage } from '../../../shared/wire';
 import { issueRefs, validationError } from './to-ipc-error';
 import type { Router, SenderInfo } from './router';
 import { contentSecurityPolicy, sendPlain, serveStatic } from './static-files';
@@ -51,7 +49,9 @@ function digest(text: string): Buffer {
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`,
+  );
   socket.destroy();
 }
 
@@ -176,7 +176,9 @@ export async function startWsTransport(options: WsTransportOptions): Promise<WsT
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((done) => (timer = setTimeout(done, CLOSE_GRACE_MS)));
     await Promise.race([Promise.allSettled([...inFlight]), grace]);
-    const closed = [...sockets].map((ws) => new Promise<void>((done) => (ws.readyState === WebSocket.CLOSED ? done() : ws.once('close', () => done()))));
+    const closed = [...sockets].map(
+      (ws) => new Promise<void>((done) => (ws.readyState === WebSocket.CLOSED ? done() : ws.once('close', () => done()))),
+    );
     for (const ws of sockets) ws.close(1001, 'studio host stopped');
     await Promise.race([Promise.all(closed), grace]);
     clearTimeout(timer);

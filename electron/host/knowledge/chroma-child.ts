@@ -34,7 +34,8 @@ export class ChromaChild {
 
   constructor(command: ChromaCommand, onLine?: (line: string) => void) {
     // detached: its own process group (and session), out of the terminal's reach: Ctrl-C reaches the host only,
-    // and the host closes the server in its shutdown step. setpriv's pdeathsig still ends it with the host.
+    // and the host closes the server in its shutdown step. A killed host takes it along all the same: setpriv's
+    // pdeathsig on Linux, and everywhere the server's own watch on its parent (parent-watch.ts).
     const child = spawn(command.command, command.args, { env: command.env, stdio: ['ignore', 'pipe', 'pipe'], detached: OWN_GROUP });
     this.process = child;
     this.exited = new Promise((resolve) => {

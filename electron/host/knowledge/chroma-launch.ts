@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { parentWatchBootstrap } from './parent-watch';
 
 /** How the Chroma server child is started; every part can be set in settings. */
 export interface ChromaLaunch {
@@ -14,10 +15,13 @@ export interface ChromaLaunch {
   /** The chromadb package's CLI (dist/cli.mjs); defaults to the installed package's. */
   cliPath?: string;
   /**
-   * Start the child under `setpriv --pdeathsig KILL` (Linux) so a host killed with SIGKILL does not leave
-   * the server running. Default: on, when setpriv exists.
+   * End the server when the host dies without closing it (SIGKILL, a crash): the server's Node process watches
+   * its host and stops itself (every OS; see parent-watch.ts), and on Linux it also runs under
+   * `setpriv --pdeathsig KILL`, which acts at once. Default: on.
    */
   dieWithParent?: boolean;
+  /** The Linux part of `dieWithParent` (setpriv, when it exists). Default: on; off models macOS and Windows. */
+  parentDeathSignal?: boolean;
   env?: Record<string, string>;
 }
 
@@ -41,20 +45,11 @@ export function chromaCliPath(): string {
 export function chromaCommand(launch: ChromaLaunch, dataDir: string, host: string, port: number): ChromaCommand {
   const node = launch.node ?? process.execPath;
   const cli = launch.cliPath ?? chromaCliPath();
-  const argv = [
-    ...(launch.prefix ?? []),
-    node,
-    cli,
-    'run',
-    '--path',
-    dataDir,
-    '--host',
-    host,
-    '--port',
-    String(port),
-  ];
-  const dieWithParent = (launch.dieWithParent ?? true) && process.platform === 'linux' && existsSync(SETPRIV);
-  if (dieWithParent) argv.unshift(SETPRIV, '--pdeathsig', 'KILL');
+  const dieWithParent = launch.dieWithParent ?? true;
+  const nodeArgs = dieWithParent ? ['-e', parentWatchBootstrap(process.pid)] : [];
+  const argv = [...(launch.prefix ?? []), node, ...nodeArgs, cli, 'run', '--path', dataDir, '--host', host, '--port', String(port)];
+  const deathSignal = dieWithParent && (launch.parentDeathSignal ?? true) && process.platform === 'linux' && existsSync(SETPRIV);
+  if (deathSignal) argv.unshift(SETPRIV, '--pdeathsig', 'KILL');
   const [command, ...args] = argv as [string, ...string[]];
   return {
     command,

@@ -40,7 +40,8 @@ const STABLE_AFTER_MS = 30_000;
 type State = 'idle' | 'starting' | 'running' | 'restarting' | 'failed' | 'closed';
 
 const GLIBC_HINT =
-  'The Chroma bindings need glibc 2.39. On Debian 12 run `bash scripts/prepare-chroma-loader.sh` and put the printed launch prefix in Settings → Chroma → Launch prefix.';
+  'The Chroma bindings need glibc 2.39. On Debian 12 run `bash scripts/prepare-chroma-loader.sh` ' +
+  'and put the printed launch prefix in Settings → Chroma → Launch prefix.';
 
 /** The Chroma server bundled with the chromadb package, run as a child process the studio owns. */
 export class ChromaServer implements Provider, ChromaEndpoint {
@@ -197,7 +198,8 @@ export class ChromaServer implements Provider, ChromaEndpoint {
       this.lastError = `heartbeat failed: ${errorMessage(err)}`;
       if (this.monitorFailures >= (this.options.hungAfterFailures ?? 3) && this.child === child && child.alive) {
         this.logger.warn({ pid: child.pid, failures: this.monitorFailures }, 'the Chroma server stopped answering; killing it to restart');
-        this.hangReason = `the Chroma server (pid ${child.pid}) stopped answering (${this.monitorFailures} heartbeats in a row) and was killed`;
+        this.hangReason =
+          `the Chroma server (pid ${child.pid}) stopped answering ` + `(${this.monitorFailures} heartbeats in a row) and was killed`;
         child.kill();
       }
     }
@@ -220,7 +222,8 @@ export class ChromaServer implements Provider, ChromaEndpoint {
     }
     const beat = this.lastHeartbeat;
     const fresh = beat !== null && beat.pid === child.pid && performance.now() - beat.at < (this.options.monitorIntervalMs ?? 1000) * 1.5;
-    if (fresh && this.monitorFailures === 0 && child.alive && this.lastLatencyMs !== undefined) return healthNow('healthy', resources, { latencyMs: this.lastLatencyMs });
+    if (fresh && this.monitorFailures === 0 && child.alive && this.lastLatencyMs !== undefined)
+      return healthNow('healthy', resources, { latencyMs: this.lastLatencyMs });
     try {
       const latencyMs = await chromaHeartbeat(this.url(), 1000);
       this.lastLatencyMs = latencyMs;

@@ -6,7 +6,9 @@ import type { LoreCollection } from './lore-collections';
 export async function embedChecked(embedder: EmbeddingFunction, texts: string[], signal?: AbortSignal): Promise<number[][]> {
   const vectors = await embedder.embed(texts, signal);
   if (!Array.isArray(vectors) || vectors.length !== texts.length) {
-    throw new Error(`the embedding model ${embedder.model} returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${texts.length} texts`);
+    throw new Error(
+      `the embedding model ${embedder.model} returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${texts.length} texts`,
+    );
   }
   const dimension = vectors[0]?.length ?? 0;
   for (const v of vectors) {

@@ -51,7 +51,6 @@ export interface LoreSource extends SourceEntry {
   source: string;
 }
 
-
 /** Each NPC's lore in Chroma: ingest, list, delete, query, reindex; clear() drops only scratch entries. */
 /** One NPC's lore collection as the Resources panel shows it. */
 export interface CollectionFigures {
@@ -94,7 +93,11 @@ export class KnowledgeStore implements Provider {
         .filter(([, s]) => s.state === 'incomplete')
         .map(([source]) => `${npc}/${source}`),
     );
-    if (incomplete.length) this.logger.warn({ incomplete }, `${incomplete.length} lore source(s) were left incomplete by an interrupted ingest; ingest them again`);
+    if (incomplete.length)
+      this.logger.warn(
+        { incomplete },
+        `${incomplete.length} lore source(s) were left incomplete by an interrupted ingest; ingest them again`,
+      );
   }
 
   /** The model used from now on; collections built with another one need reindex(). */
@@ -106,27 +109,35 @@ export class KnowledgeStore implements Provider {
     const manifest = this.ready();
     this.checkNpc(npcId);
     checkSource(source);
-    if (typeof text !== 'string' || !text.trim()) throw new KnowledgeInputError(`lore source "${source}" is empty: there is no text to store`);
-    if (text.length > LIMITS.sourceText) throw new KnowledgeInputError(`lore source "${source}" is ${text.length} characters, over the ${LIMITS.sourceText} limit`);
+    if (typeof text !== 'string' || !text.trim())
+      throw new KnowledgeInputError(`lore source "${source}" is empty: there is no text to store`);
+    if (text.length > LIMITS.sourceText)
+      throw new KnowledgeInputError(`lore source "${source}" is ${text.length} characters, over the ${LIMITS.sourceText} limit`);
     const chunks = chunkText(text, this.options.chunking);
     if (!chunks.length) throw new KnowledgeInputError(`lore source "${source}" has headings but no text under them`);
     return this.locks.run(npcId, async () => {
-      const count = await this.reach(() => writeSource(this.writeContext(manifest), {
-        npcId,
-        source,
-        chunks,
-        scratch: options.scratch ?? false,
-        origin: 'text',
-        onProgress: options.onProgress,
-        signal: options.signal,
-      }));
+      const count = await this.reach(() =>
+        writeSource(this.writeContext(manifest), {
+          npcId,
+          source,
+          chunks,
+          scratch: options.scratch ?? false,
+          origin: 'text',
+          onProgress: options.onProgress,
+          signal: options.signal,
+        }),
+      );
       this.logger.info({ npcId, source, chunks: count }, 'lore source ingested');
       return { source, chunks: count };
     });
   }
 
   /** A .txt or .md file; the source name is the file name unless given. */
-  async ingestFile(npcId: string, path: string, options: IngestOptions & { source?: string } = {}): Promise<{ source: string; chunks: number }> {
+  async ingestFile(
+    npcId: string,
+    path: string,
+    options: IngestOptions & { source?: string } = {},
+  ): Promise<{ source: string; chunks: number }> {
     this.ready();
     this.checkNpc(npcId);
     const { name, text } = await readLoreFile(path);
@@ -182,7 +193,8 @@ export class KnowledgeStore implements Provider {
     const manifest = this.ready();
     this.checkNpc(npcId);
     if (typeof text !== 'string' || !text.trim()) throw new KnowledgeInputError('the lore query is empty');
-    if (!Number.isInteger(k) || k < 1 || k > this.maxK) throw new KnowledgeInputError(`k must be an integer from 1 to ${this.maxK}, got ${k}`);
+    if (!Number.isInteger(k) || k < 1 || k > this.maxK)
+      throw new KnowledgeInputError(`k must be an integer from 1 to ${this.maxK}, got ${k}`);
     const npc = manifest.npc(npcId);
     const target = npc ? await this.reach(() => this.collections.open(npc.collection)) : null;
     if (!target) return [];
@@ -266,7 +278,11 @@ export class KnowledgeStore implements Provider {
 
   async healthCheck(): Promise<Health> {
     const connection = this.connection;
-    const resources = { openSockets: connection?.openSockets() ?? 0, cachedCollections: this.collections.cachedCount, npcs: this.manifest?.npcIds().length ?? 0 };
+    const resources = {
+      openSockets: connection?.openSockets() ?? 0,
+      cachedCollections: this.collections.cachedCount,
+      npcs: this.manifest?.npcIds().length ?? 0,
+    };
     if (this.closing || !this.manifest) return healthNow('stopped', resources);
     const started = performance.now();
     try {
@@ -317,7 +333,9 @@ export class KnowledgeStore implements Provider {
       return await work();
     } catch (err) {
       if (!(err instanceof ChromaConnectionError)) throw err;
-      throw new ChromaUnavailableError(`no answer from the Chroma server at ${this.connection?.baseUrl ?? this.options.endpoint.url()} (it may be restarting)`);
+      throw new ChromaUnavailableError(
+        `no answer from the Chroma server at ${this.connection?.baseUrl ?? this.options.endpoint.url()} (it may be restarting)`,
+      );
     }
   }
 

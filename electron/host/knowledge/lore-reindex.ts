@@ -33,7 +33,10 @@ export async function reindexNpc(
   let target: LoreCollection | null = null;
   for (let start = 0; start < stored.length; start += batchSize) {
     const batch = stored.slice(start, start + batchSize);
-    const vectors = await embedChecked(embedder, batch.map((c) => c.document));
+    const vectors = await embedChecked(
+      embedder,
+      batch.map((c) => c.document),
+    );
     target ??= await collections.create(nextName, npcId, embedder.model, vectors[0]!.length);
     await target.collection.upsert({
       ids: batch.map((c) => c.id),

@@ -49,7 +49,11 @@ export async function writeSource(ctx: LoreWriteContext, req: WriteSourceRequest
   for (let start = 0; start < req.chunks.length; start += batchSize) {
     req.signal?.throwIfAborted();
     const batch = req.chunks.slice(start, start + batchSize);
-    const vectors = await embedChecked(embedder, batch.map((c) => c.text), req.signal);
+    const vectors = await embedChecked(
+      embedder,
+      batch.map((c) => c.text),
+      req.signal,
+    );
     const dimension = vectors[0]!.length;
     target ??= await collections.create(npc.collection, req.npcId, embedder.model, dimension);
     checkCompatible(req.npcId, target, embedder.model, dimension);

@@ -9,7 +9,9 @@ const MAX_FILE_BYTES = 5_000_000;
 export async function readLoreFile(path: string): Promise<{ name: string; text: string }> {
   const ext = extname(path).toLowerCase();
   if (!(LORE_FILE_EXTENSIONS as readonly string[]).includes(ext)) {
-    throw new KnowledgeInputError(`${path}: only ${LORE_FILE_EXTENSIONS.join(', ')} files can be added as lore (got "${ext || 'no extension'}")`);
+    throw new KnowledgeInputError(
+      `${path}: only ${LORE_FILE_EXTENSIONS.join(', ')} files can be added as lore (got "${ext || 'no extension'}")`,
+    );
   }
   let bytes: Buffer;
   try {

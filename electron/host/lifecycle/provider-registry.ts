@@ -71,7 +71,10 @@ export class ProviderRegistry {
         this.starting.delete(provider.id);
         // Shutdown began meanwhile: stop() closes it and lists it in its report.
         if (this.stopping) throw new RegistrationError(provider.id, `the studio is shutting down (${errorMessage(err)})`);
-        this.logger.warn({ provider: provider.id }, `Provider ${provider.id} failed to initialize: ${errorMessage(err)}; closing what it opened`);
+        this.logger.warn(
+          { provider: provider.id },
+          `Provider ${provider.id} failed to initialize: ${errorMessage(err)}; closing what it opened`,
+        );
         this.count(await closeProvider(provider, this.cleanupTimeoutMs, this.logger));
         throw new RegistrationError(provider.id, errorMessage(err));
       }

@@ -101,7 +101,13 @@ export class ShutdownCoordinator {
       ms,
       drain,
       providers: summary.records.map(({ id, kind, step, method, outcome, ms: took, error }) => ({
-        id, kind, step, method, outcome, ms: took, ...(error ? { error } : {}),
+        id,
+        kind,
+        step,
+        method,
+        outcome,
+        ms: took,
+        ...(error ? { error } : {}),
       })),
       totals: { providers: counts.total, ok: counts.ok, failed: counts.failed, timedOut: counts.timedOut, noMethod: counts.noMethod },
       deadlineMs: this.deadlineMs,
@@ -114,7 +120,9 @@ export class ShutdownCoordinator {
       report.exitCode = 1;
       logger.error(`Could not write the shutdown report to ${this.options.reports.file}: ${errorMessage(err)}`);
     }
-    const summaryLine = `Shutdown finished in ${ms} ms: ${counts.ok} ok, ${counts.failed} failed, ${counts.timedOut} timed out, ${counts.noMethod} without a close method; exit code ${report.exitCode}`;
+    const summaryLine =
+      `Shutdown finished in ${ms} ms: ${counts.ok} ok, ${counts.failed} failed, ${counts.timedOut} timed out, ` +
+      `${counts.noMethod} without a close method; exit code ${report.exitCode}`;
     if (report.exitCode === 0) logger.info({ report: this.options.reports.file }, summaryLine);
     else logger.error({ report: this.options.reports.file }, summaryLine);
     await this.options.flushLogs();

@@ -1,5 +1,8 @@
 export class TimeoutError extends Error {
-  constructor(what: string, readonly ms: number) {
+  constructor(
+    what: string,
+    readonly ms: number,
+  ) {
     super(`${what} timed out after ${ms} ms`);
     this.name = 'TimeoutError';
   }

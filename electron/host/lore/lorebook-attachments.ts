@@ -15,7 +15,8 @@ export function usersOf(record: LorebookRecord, npcs: readonly Npc[]): LorebookS
   const out: LorebookSummary['npcs'] = [];
   for (const npc of npcs) {
     if (npc.studio.lorebooks?.includes(record.id)) out.push({ id: npc.id, name: npc.card.name, how: 'attached' });
-    else if (worldLinkOf(npc.card)?.toLowerCase() === record.name.trim().toLowerCase()) out.push({ id: npc.id, name: npc.card.name, how: 'linked' });
+    else if (worldLinkOf(npc.card)?.toLowerCase() === record.name.trim().toLowerCase())
+      out.push({ id: npc.id, name: npc.card.name, how: 'linked' });
   }
   return out;
 }

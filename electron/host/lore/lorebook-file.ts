@@ -1,7 +1,13 @@
 import { basename, extname } from 'node:path';
 import type { z } from 'zod';
 import { lorebookSchema, lorebookV3FileSchema, worldInfoFileSchema, type Lorebook } from '../../../shared/lorebook';
-import { lorebookToV3, lorebookToWorldInfo, lorebookV3ToLorebook, worldInfoToLorebook, characterBookToLorebook } from '../../../shared/lorebook-convert';
+import {
+  lorebookToV3,
+  lorebookToWorldInfo,
+  lorebookV3ToLorebook,
+  worldInfoToLorebook,
+  characterBookToLorebook,
+} from '../../../shared/lorebook-convert';
 import { LOREBOOK_FILE_CHARS, type LorebookExportFormat, type LorebookRecord, type LorebookSource } from '../../../shared/lorebook-record';
 import type { CharacterBook } from '../../../shared/npc';
 import { formatZodPath } from '../fs/json-file';
@@ -45,7 +51,11 @@ export function looksLikeLorebook(raw: unknown): boolean {
 export function decodeLorebookFile(fileName: string, text: string): DecodedLorebook {
   const file = basename(fileName) || 'lorebook.json';
   if (text.length > LOREBOOK_FILE_CHARS) {
-    throw new LorebookImportError(file, undefined, `the file is ${text.length.toLocaleString('en-US')} characters; at most ${LOREBOOK_FILE_CHARS.toLocaleString('en-US')}`);
+    throw new LorebookImportError(
+      file,
+      undefined,
+      `the file is ${text.length.toLocaleString('en-US')} characters; at most ${LOREBOOK_FILE_CHARS.toLocaleString('en-US')}`,
+    );
   }
   let raw: unknown;
   try {
@@ -69,7 +79,11 @@ export function decodeLorebookFile(fileName: string, text: string): DecodedLoreb
     source = 'character_book';
     book = characterBookToLorebook(raw as CharacterBook);
   } else {
-    throw new LorebookImportError(file, 'entries', 'not a lorebook: a World Info file has an "entries" object, a lorebook_v3 file has "spec": "lorebook_v3"');
+    throw new LorebookImportError(
+      file,
+      'entries',
+      'not a lorebook: a World Info file has an "entries" object, a lorebook_v3 file has "spec": "lorebook_v3"',
+    );
   }
   const valid = check(file, lorebookSchema, book, source === 'world_info' ? worldInfoPath : cardPath);
   const fromFile = [...basename(file, extname(file))].slice(0, 200).join('').trim();
@@ -89,7 +103,12 @@ const WI_NAMES: Record<string, string> = { keys: 'key', secondaryKeys: 'keysecon
 function worldInfoPath(p: PropertyKey[]): PropertyKey[] {
   return p.map((s, i) => (i === 2 && typeof s === 'string' ? (WI_NAMES[s] ?? s) : s));
 }
-const CARD_NAMES: Record<string, string> = { secondaryKeys: 'secondary_keys', order: 'insertion_order', scanDepth: 'scan_depth', tokenBudget: 'token_budget' };
+const CARD_NAMES: Record<string, string> = {
+  secondaryKeys: 'secondary_keys',
+  order: 'insertion_order',
+  scanDepth: 'scan_depth',
+  tokenBudget: 'token_budget',
+};
 function cardPath(p: PropertyKey[]): PropertyKey[] {
   return p.map((s) => (typeof s === 'string' ? (CARD_NAMES[s] ?? s) : s));
 }

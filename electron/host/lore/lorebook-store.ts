@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Health } from '../../../shared/health';
 import { idSchema } from '../../../shared/ids';
 import {
@@ -10,20 +7,15 @@ import {
   type LorebookRecord,
   type LorebookSource,
 } from '../../../shared/lorebook-record';
-import { FileProblem, formatZodPath, readJsonFile, writeJsonAtomic } from '../fs/json-file';
+import { formatZodPath } from '../fs/json-file';
+import { JsonRecordFolder, type RecordFileProblem } from '../fs/json-record-folder';
 import { HostError } from '../ipc/host-error';
 import { healthNow, type Provider } from '../lifecycle/provider';
 import type { Logger } from '../log/logger';
-import { openFilePaths } from '../resources/proc';
 import { decodeLorebookFile, encodeLorebookFile } from './lorebook-file';
 
 /** A file in the lorebook folder that could not be used; it is kept as it is. */
-export interface LorebookFileProblem {
-  file: string;
-  id: string;
-  fieldPath?: string;
-  reason: string;
-}
+export type LorebookFileProblem = RecordFileProblem;
 
 export class LorebookNotFoundError extends HostError {
   constructor(readonly lorebookId: string) {
@@ -71,13 +63,22 @@ export class LorebookStore implements Provider {
   readonly id = 'lorebook-store';
   readonly kind = 'lorebook-store';
   readonly phase = 'stores' as const;
-  private books: Map<string, LorebookRecord> | null = null;
-  private readonly invalid = new Map<string, LorebookFileProblem>();
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly folder: JsonRecordFolder<LorebookRecord>;
   private readonly log: Logger;
 
   constructor(private readonly options: LorebookStoreOptions) {
     this.log = options.logger.child({ module: 'lorebook-store' });
+    this.folder = new JsonRecordFolder({
+      dir: options.dir,
+      schema: lorebookRecordSchema,
+      idField: 'id',
+      isValidId: (id) => idSchema.safeParse(id).success,
+      invalidIdReason: 'the file name is not a valid lorebook id (letters, digits, "-", "_")',
+      logger: this.log,
+      keptMessage: 'Lorebook file kept but not loaded',
+      refusal: (id, problem, action) => new LorebookFileConflictError(id, problem, action),
+      closed: () => new HostError('ProviderUnavailable', 'the lorebook store is not open (not started yet, or closed)'),
+    });
   }
 
   get dir(): string {
@@ -85,49 +86,27 @@ export class LorebookStore implements Provider {
   }
 
   async initialize(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const books = new Map<string, LorebookRecord>();
-    this.invalid.clear();
-    for (const name of (await readdir(this.dir)).filter((n) => n.endsWith('.json')).sort()) {
-      const id = name.slice(0, -'.json'.length);
-      const file = join(this.dir, name);
-      const problem = await this.loadOne(file, id, books);
-      if (problem) {
-        this.invalid.set(id, problem);
-        this.log.warn({ file, fieldPath: problem.fieldPath }, `Lorebook file kept but not loaded: ${problem.reason}`);
-      }
-    }
-    this.books = books;
-    this.log.info({ lorebooks: books.size, invalid: this.invalid.size }, 'Lorebook store opened');
-  }
-
-  private async loadOne(file: string, id: string, into: Map<string, LorebookRecord>): Promise<LorebookFileProblem | null> {
-    if (!idSchema.safeParse(id).success) return { file, id, reason: 'the file name is not a valid lorebook id (letters, digits, "-", "_")' };
-    try {
-      const record = (await readJsonFile(file, lorebookRecordSchema))!;
-      if (record.id !== id) return { file, id, fieldPath: 'id', reason: `"${record.id}" does not match the file name` };
-      into.set(id, record);
-      return null;
-    } catch (err) {
-      if (err instanceof FileProblem) return { file, id, fieldPath: err.fieldPath, reason: err.reason };
-      throw err;
-    }
+    const { loaded, invalid } = await this.folder.open();
+    this.log.info({ lorebooks: loaded, invalid }, 'Lorebook store opened');
   }
 
   /** Every lorebook, by name. */
   list(): LorebookRecord[] {
-    return [...this.open().values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)).map((r) => structuredClone(r));
+    return this.folder
+      .values()
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+      .map((r) => structuredClone(r));
   }
 
   get(id: string): LorebookRecord {
-    const record = this.open().get(id);
+    const record = this.folder.peek(id);
     if (!record) throw new LorebookNotFoundError(id);
     return structuredClone(record);
   }
 
   /** The lorebook named `name` (as a card's `extensions.world` names it): exact first, then ignoring case. */
   findByName(name: string): LorebookRecord | null {
-    const all = [...this.open().values()].sort((a, b) => a.id.localeCompare(b.id));
+    const all = this.folder.values().sort((a, b) => a.id.localeCompare(b.id));
     const wanted = name.trim();
     const found = all.find((r) => r.name === wanted) ?? all.find((r) => r.name.toLowerCase() === wanted.toLowerCase());
     return found ? structuredClone(found) : null;
@@ -135,32 +114,33 @@ export class LorebookStore implements Provider {
 
   /** The lorebook, or null when there is none with this id. */
   find(id: string): LorebookRecord | null {
-    const record = this.open().get(id);
+    const record = this.folder.peek(id);
     return record ? structuredClone(record) : null;
   }
 
   problems(): LorebookFileProblem[] {
-    return [...this.invalid.values()].map((p) => ({ ...p }));
+    return this.folder.problems();
   }
 
   /** Validates and writes the lorebook; without an id a new one is made. */
   save(draft: unknown): Promise<LorebookRecord> {
-    return this.track(this.saveNow(draft));
+    return this.folder.track(this.saveNow(draft));
   }
 
   private async saveNow(draft: unknown, source?: LorebookSource): Promise<LorebookRecord> {
-    const books = this.open();
+    this.folder.assertOpen();
     const parsed = lorebookDraftSchema.safeParse(draft);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new LorebookValidationError(formatZodPath(issue.path) || '(root)', issue.message);
     }
-    const id = parsed.data.id ?? this.newId(parsed.data.name);
-    const problem = this.invalid.get(id);
-    if (problem) throw new LorebookFileConflictError(id, problem, 'save');
-    const existing = books.get(id);
+    const id = parsed.data.id ?? this.folder.newId(parsed.data.name, 'lorebook');
+    this.folder.refuseDamaged(id, 'save');
+    const existing = this.folder.peek(id);
     if (parsed.data.id && !existing) {
-      if (await exists(this.fileOf(id))) throw new LorebookValidationError('id', `${this.fileOf(id)} appeared after the store was opened; restart the studio`);
+      if (await this.folder.fileExists(id)) {
+        throw new LorebookValidationError('id', `${this.folder.fileOf(id)} appeared after the store was opened; restart the studio`);
+      }
       throw new LorebookNotFoundError(id);
     }
     const now = new Date().toISOString();
@@ -173,17 +153,16 @@ export class LorebookStore implements Provider {
       source: existing?.source ?? source ?? 'studio',
       book: parsed.data.book,
     });
-    await writeJsonAtomic(this.fileOf(id), record);
-    books.set(id, record);
+    await this.folder.write(id, record);
     this.log.debug({ id, name: record.name }, existing ? 'Lorebook saved' : 'Lorebook created');
     return structuredClone(record);
   }
 
   /** Imports a World Info, lorebook_v3 or character_book JSON file as a new lorebook (LorebookImportError says why not). */
   import(fileName: string, text: string): Promise<LorebookRecord> {
-    return this.track(
+    return this.folder.track(
       (async () => {
-        this.open();
+        this.folder.assertOpen();
         const decoded = decodeLorebookFile(fileName, text);
         return this.saveNow({ name: decoded.name, book: decoded.book }, decoded.source);
       })(),
@@ -195,73 +174,31 @@ export class LorebookStore implements Provider {
   }
 
   delete(id: string): Promise<void> {
-    return this.track(
+    return this.folder.track(
       (async () => {
-        const books = this.open();
-        const problem = this.invalid.get(id);
-        if (problem) throw new LorebookFileConflictError(id, problem, 'delete');
-        if (!books.has(id)) throw new LorebookNotFoundError(id);
-        await unlink(this.fileOf(id));
-        books.delete(id);
+        this.folder.assertOpen();
+        this.folder.refuseDamaged(id, 'delete');
+        if (!this.folder.has(id)) throw new LorebookNotFoundError(id);
+        await this.folder.remove(id);
         this.log.debug({ id }, 'Lorebook deleted');
       })(),
     );
   }
 
   async cleanup(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
-    if (this.books) this.log.info({ lorebooks: this.books.size }, 'Lorebook store closed');
-    this.books = null;
+    const lorebooks = await this.folder.close();
+    if (lorebooks !== null) this.log.info({ lorebooks }, 'Lorebook store closed');
   }
 
   async healthCheck(): Promise<Health> {
     const resources = {
-      lorebooks: this.books?.size ?? 0,
-      invalidFiles: this.invalid.size,
-      openFiles: openFilePaths().filter((p) => p.startsWith(this.dir + '/')).length,
-      inFlight: this.pending.size,
+      lorebooks: this.folder.size,
+      invalidFiles: this.folder.invalidCount,
+      openFiles: this.folder.openFiles(),
+      inFlight: this.folder.inFlight,
     };
-    if (!this.books) return healthNow('stopped', resources);
-    const first = [...this.invalid.values()][0];
-    if (first) {
-      const lastError = `${this.invalid.size} lorebook file(s) failed validation, e.g. ${first.file}: ${first.fieldPath ?? ''} ${first.reason}`;
-      return healthNow('degraded', resources, { lastError });
-    }
-    return healthNow('healthy', resources);
-  }
-
-  private open(): Map<string, LorebookRecord> {
-    if (!this.books) throw new HostError('ProviderUnavailable', 'the lorebook store is not open (not started yet, or closed)');
-    return this.books;
-  }
-
-  private fileOf(id: string): string {
-    return join(this.dir, `${id}.json`);
-  }
-
-  private newId(name: string): string {
-    const slug =
-      name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) ||
-      'lorebook';
-    for (;;) {
-      const id = `${slug}-${randomBytes(3).toString('hex')}`;
-      if (!this.books?.has(id) && !this.invalid.has(id)) return id;
-    }
-  }
-
-  private track<T>(work: Promise<T>): Promise<T> {
-    this.pending.add(work);
-    const done = () => this.pending.delete(work);
-    void work.then(done, done);
-    return work;
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
+    if (!this.folder.isOpen) return healthNow('stopped', resources);
+    const lastError = this.folder.describeProblems('lorebook');
+    return lastError ? healthNow('degraded', resources, { lastError }) : healthNow('healthy', resources);
   }
 }

@@ -24,7 +24,6 @@ export function worldLinkOf(card: CardData): string | null {
   return typeof world === 'string' && world.trim() ? world.trim() : null;
 }
 
-
 /**
  * The books an NPC's prompt scans, in scan order: the card's own book, the attached lorebooks in the order
  * they were attached, then the lorebook its card's `extensions.world` names (unless already attached).

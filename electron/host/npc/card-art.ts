@@ -30,7 +30,6 @@ export class ArtError extends Error {
   }
 }
 
-
 /** Which image this is by its first bytes, or null. */
 export function sniffArt(bytes: Uint8Array): ArtExt | null {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

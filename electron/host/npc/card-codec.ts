@@ -146,7 +146,10 @@ function base64Text(text: string, keyword: string): string {
   if (!/^[A-Za-z0-9+/=\s]*$/.test(text)) throw new CardImportError(`the "${keyword}" chunk is not base64`, keyword);
   const json = Buffer.from(text, 'base64').toString('utf8');
   if (json.length > CARD_LIMITS.cardFileChars) {
-    throw new CardImportError(`the card in "${keyword}" is ${count(json.length)} characters, at most ${count(CARD_LIMITS.cardFileChars)}`, keyword);
+    throw new CardImportError(
+      `the card in "${keyword}" is ${count(json.length)} characters, at most ${count(CARD_LIMITS.cardFileChars)}`,
+      keyword,
+    );
   }
   return json;
 }
@@ -161,12 +164,14 @@ async function decodeCharx(bytes: Uint8Array): Promise<DecodedCard> {
   }
   const cardJson = files.get('card.json');
   if (!cardJson) throw new CardImportError('the CHARX has no card.json at its root', 'card.json');
-  if (cardJson.length > CARD_LIMITS.cardFileChars * 3) throw new CardImportError(`card.json is ${formatBytes(cardJson.length)}, more than a card may be`, 'card.json');
+  if (cardJson.length > CARD_LIMITS.cardFileChars * 3)
+    throw new CardImportError(`card.json is ${formatBytes(cardJson.length)}, more than a card may be`, 'card.json');
   files.delete('card.json');
   const decoded = decodeObject(parseJson(cardJson.toString('utf8'), 'card.json'), 'charx');
   for (const [path] of files) {
     // x_npc_studio/ is the studio's own app data (the NPC's test suite, suites/suite-charx.ts).
-    if (!path.startsWith('assets/') && !path.startsWith('x_npc_studio/') && !/^[^/]+$/.test(path)) decoded.warnings.push(`kept ${path}, which is outside assets/`);
+    if (!path.startsWith('assets/') && !path.startsWith('x_npc_studio/') && !/^[^/]+$/.test(path))
+      decoded.warnings.push(`kept ${path}, which is outside assets/`);
   }
   const iconPath = mainIconPath(decoded.card.assets);
   const icon = iconPath ? files.get(iconPath) : undefined;
@@ -227,7 +232,10 @@ function decodeObject(raw: unknown, container: CardContainer): DecodedCard {
     card = fromV1(record);
     version = 'v1';
   } else {
-    throw new CardImportError(`spec ${JSON.stringify(spec)} is not supported (V3 "chara_card_v3", V2 "chara_card_v2" and V1 cards are)`, 'spec');
+    throw new CardImportError(
+      `spec ${JSON.stringify(spec)} is not supported (V3 "chara_card_v3", V2 "chara_card_v2" and V1 cards are)`,
+      'spec',
+    );
   }
   const extra = Object.fromEntries(Object.entries(record).filter(([k]) => !ENVELOPE_KEYS.has(k)));
   checkWhole(card, extra);
@@ -294,7 +302,12 @@ export function encodeCardV2(npc: CardSource): CardV2 & Record<string, unknown> 
 /** The V3 card; `group_only_greetings` is required there, so an absent one is written as []. */
 export function encodeCardV3(npc: CardSource): CardV3 & Record<string, unknown> {
   const data = dataOf(npc);
-  return { ...npc.cardExtra, spec: 'chara_card_v3', spec_version: '3.0', data: { ...data, group_only_greetings: data.group_only_greetings ?? [] } };
+  return {
+    ...npc.cardExtra,
+    spec: 'chara_card_v3',
+    spec_version: '3.0',
+    data: { ...data, group_only_greetings: data.group_only_greetings ?? [] },
+  };
 }
 
 export function encodeCardJson(npc: CardSource, version: 'v2' | 'v3' = 'v2'): string {
@@ -322,7 +335,11 @@ export function encodeCardPng(npc: CardSource, image?: Uint8Array): Buffer {
  * A CHARX: card.json (V3), the art as the main icon asset, and the other files kept from import. The icon
  * goes where the card's main icon asset points; a card with art but no embedded icon gets one added.
  */
-export async function encodeCharx(npc: CardSource, art?: { bytes: Uint8Array; ext: string }, files?: ReadonlyMap<string, Uint8Array>): Promise<Buffer> {
+export async function encodeCharx(
+  npc: CardSource,
+  art?: { bytes: Uint8Array; ext: string },
+  files?: ReadonlyMap<string, Uint8Array>,
+): Promise<Buffer> {
   let card = npc.card;
   const out = new Map<string, Uint8Array>();
   if (art) {

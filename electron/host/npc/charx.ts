@@ -83,7 +83,8 @@ export async function readCharx(bytes: Uint8Array, limits: CharxLimits = DEFAULT
         throw new CharxError(`it inflates to ${sizeOverLimit(entry.uncompressedSize, limits.entryBytes)} an entry`, name);
       }
       total += entry.uncompressedSize;
-      if (total > limits.totalBytes) throw new CharxError(`the entries inflate to more than ${formatBytes(limits.totalBytes)} together`, name);
+      if (total > limits.totalBytes)
+        throw new CharxError(`the entries inflate to more than ${formatBytes(limits.totalBytes)} together`, name);
       if (files.has(name)) throw new CharxError('the path appears twice', name);
       files.set(name, await inflate(zip, entry, Math.min(limits.entryBytes, entry.uncompressedSize)));
     }

@@ -1,4 +1,5 @@
 import type { IssueRef } from '../../../shared/errors';
+import type { ConversationRef } from './transcript-schema';
 
 /** The designer's message cannot be sent as it is; crosses IPC as a ValidationError on its field. */
 export class ChatInputError extends Error {
@@ -22,5 +23,12 @@ export class TurnBusyError extends Error {
   ) {
     super(`a reply is still streaming (turn ${turnId}); stop it or wait for it to finish`);
     this.name = 'TurnBusyError';
+  }
+}
+
+export class ConversationNotFoundError extends Error {
+  constructor(readonly ref: ConversationRef) {
+    super(`There is no conversation "${ref.conversationId}" with ${ref.npcId}; it may have been deleted. Pick one from the list.`);
+    this.name = 'ConversationNotFoundError';
   }
 }

@@ -16,7 +16,11 @@ export function exportFileName(name: string, fallback: string, ext: string): str
     .replace(/[\u0000-\u001f\u007f-\u009f/\\<>:"|?*\u2028\u2029\u200b-\u200f\ufeff]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  let base = [...cleaned].slice(0, CARD_LIMITS.exportBaseName).join('').replace(/[. ]+$/, '').replace(/^[. ]+/, '');
+  let base = [...cleaned]
+    .slice(0, CARD_LIMITS.exportBaseName)
+    .join('')
+    .replace(/[. ]+$/, '')
+    .replace(/^[. ]+/, '');
   if (!base) base = fallback;
   if (WINDOWS_RESERVED.test(base)) base = `_${base}`;
   return `${base}.${ext}`;

@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { FileProblem, formatZodPath, readJsonFile, writeJsonAtomic } from '../fs/json-file';
+import { formatZodPath } from '../fs/json-file';
+import { JsonRecordFolder, type RecordFileProblem } from '../fs/json-record-folder';
 import type { Health } from '../../../shared/health';
 import { healthNow, type Provider } from '../lifecycle/provider';
 import type { Logger } from '../log/logger';
-import { openFilePaths } from '../resources/proc';
 import { ART_TYPES, inspectArt, type ArtExt, type ArtInfo } from './card-art';
 import { decodeCardFile, encodeCardJson, encodeCardPng, encodeCharx, type CardFormat, type CardInput } from './card-codec';
 import { exportFileName } from './export-file-name';
@@ -15,12 +14,7 @@ import { npcIdSchema } from '../../../shared/ids';
 import { npcDraftSchema, npcSchema, type Npc, type NpcSummary } from '../../../shared/npc';
 
 /** A file in the NPC folder that could not be used; it is kept as it is. */
-export interface NpcFileProblem {
-  file: string;
-  id: string;
-  fieldPath?: string;
-  reason: string;
-}
+export type NpcFileProblem = RecordFileProblem;
 
 export interface NpcStoreOptions {
   /** The NPC folder, e.g. <user-data>/npcs; one <id>.json per NPC. */
@@ -59,7 +53,8 @@ const ART_FILE = /^art\.(png|jpg|webp)$/;
 
 /**
  * NPCs as one JSON file each, written atomically. Each NPC's files beside its card live in <id>.assets/:
- * art.<png|jpg|webp> (the card art) and charx/… (CHARX entries kept for export, by their path in the zip). On open, a file that fails validation is listed in
+ * art.<png|jpg|webp> (the card art) and charx/… (CHARX entries kept for export, by their path in the zip).
+ * On open, a file that fails validation is listed in
  * problems() (file + field path) and left exactly as it is: save() and delete() refuse its id rather
  * than overwrite it (choosing a new id silently would leave two NPCs of one name; refusing says why).
  */
@@ -67,13 +62,25 @@ export class NpcStore implements Provider {
   readonly id = 'npc-store';
   readonly kind = 'npc-store';
   readonly phase = 'stores' as const;
-  private npcs: Map<string, Npc> | null = null;
-  private readonly invalid = new Map<string, NpcFileProblem>();
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly folder: JsonRecordFolder<Npc>;
   private readonly log: Logger;
+  /** NPCs with an art.<ext> in their assets folder (found on open, kept up to date by writes), for list(). */
+  private readonly withArt = new Set<string>();
 
   constructor(private readonly options: NpcStoreOptions) {
     this.log = options.logger.child({ module: 'npc-store' });
+    this.folder = new JsonRecordFolder({
+      dir: options.dir,
+      schema: npcSchema,
+      idField: 'id',
+      isValidId: (id) => npcIdSchema.safeParse(id).success,
+      invalidIdReason: 'the file name is not a valid NPC id (letters, digits, "-", "_")',
+      logger: this.log,
+      keptMessage: 'NPC file kept but not loaded',
+      refusal: (id, problem, action) =>
+        new NpcFileConflictError(id, problem.file, `${problem.fieldPath ? `${problem.fieldPath}: ` : ''}${problem.reason}`, action),
+      closed: () => new StoreClosedError('the NPC store'),
+    });
   }
 
   get dir(): string {
@@ -81,95 +88,82 @@ export class NpcStore implements Provider {
   }
 
   async initialize(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const npcs = new Map<string, Npc>();
-    this.invalid.clear();
-    const names = (await readdir(this.dir)).filter((n) => n.endsWith('.json')).sort();
-    for (const name of names) {
-      const id = name.slice(0, -'.json'.length);
-      const file = join(this.dir, name);
-      const problem = await this.loadOne(file, id, npcs);
-      if (problem) {
-        this.invalid.set(id, problem);
-        this.log.warn({ file, fieldPath: problem.fieldPath }, `NPC file kept but not loaded: ${problem.reason}`);
-      }
-    }
-    this.npcs = npcs;
-    this.log.info({ npcs: npcs.size, invalid: this.invalid.size }, 'NPC store opened');
-  }
-
-  private async loadOne(file: string, id: string, into: Map<string, Npc>): Promise<NpcFileProblem | null> {
-    if (!npcIdSchema.safeParse(id).success) return { file, id, reason: 'the file name is not a valid NPC id (letters, digits, "-", "_")' };
-    try {
-      const npc = (await readJsonFile(file, npcSchema))!;
-      if (npc.id !== id) return { file, id, fieldPath: 'id', reason: `"${npc.id}" does not match the file name` };
-      into.set(id, npc);
-      return null;
-    } catch (err) {
-      if (err instanceof FileProblem) return { file, id, fieldPath: err.fieldPath, reason: err.reason };
-      throw err;
-    }
+    const { loaded, invalid } = await this.folder.open();
+    await this.findArt();
+    this.log.info({ npcs: loaded, invalid, withArt: this.withArt.size }, 'NPC store opened');
   }
 
   list(): NpcSummary[] {
-    return [...this.open().values()]
-      .map((n) => ({ id: n.id, name: n.card.name, tags: [...n.card.tags], processor: n.studio.processor, model: n.studio.model, updatedAt: n.updatedAt }))
+    return this.folder
+      .values()
+      .map((n) => ({
+        id: n.id,
+        name: n.card.name,
+        tags: [...n.card.tags],
+        processor: n.studio.processor,
+        model: n.studio.model,
+        updatedAt: n.updatedAt,
+        hasArt: this.withArt.has(n.id),
+      }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }
 
   get(id: string): Npc {
-    const npc = this.open().get(id);
+    const npc = this.folder.peek(id);
     if (!npc) throw new NpcNotFoundError(id);
     return structuredClone(npc);
   }
 
   /** Files that failed validation on open, each kept untouched. */
   problems(): NpcFileProblem[] {
-    return [...this.invalid.values()].map((p) => ({ ...p }));
+    return this.folder.problems();
   }
 
   /** Validates and writes the NPC; without an id a new one is made from the name. */
   save(draft: unknown): Promise<Npc> {
-    return this.track(this.saveNow(draft));
+    return this.folder.track(this.saveNow(draft));
   }
 
   private async saveNow(draft: unknown): Promise<Npc> {
-    const npcs = this.open();
+    this.folder.assertOpen();
     const parsed = npcDraftSchema.safeParse(draft);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new NpcValidationError(formatZodPath(issue.path) || '(root)', issue.message);
     }
-    const id = parsed.data.id ?? this.newId(parsed.data.card.name);
-    this.refuseInvalid(id, 'save');
-    const existing = npcs.get(id);
-    const file = this.fileOf(id);
-    if (!existing && parsed.data.id && (await exists(file))) {
-      throw new NpcFileConflictError(id, file, 'it appeared after the store was opened', 'save');
+    const id = parsed.data.id ?? this.folder.newId(parsed.data.card.name, 'npc');
+    this.folder.refuseDamaged(id, 'save');
+    const existing = this.folder.peek(id);
+    if (!existing && parsed.data.id && (await this.folder.fileExists(id))) {
+      throw new NpcFileConflictError(id, this.folder.fileOf(id), 'it appeared after the store was opened', 'save');
     }
     const now = new Date().toISOString();
     const cardExtra = parsed.data.cardExtra ?? existing?.cardExtra;
     const npc = npcSchema.parse({
-      version: 1, id, createdAt: existing?.createdAt ?? now, updatedAt: now, studio: parsed.data.studio, card: parsed.data.card,
+      version: 1,
+      id,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+      studio: parsed.data.studio,
+      card: parsed.data.card,
       ...(cardExtra && Object.keys(cardExtra).length ? { cardExtra } : {}),
     });
-    await writeJsonAtomic(file, npc);
-    npcs.set(id, npc);
+    await this.folder.write(id, npc);
     this.log.debug({ id, name: npc.card.name }, existing ? 'NPC saved' : 'NPC created');
     return structuredClone(npc);
   }
 
   delete(id: string): Promise<void> {
-    return this.track(this.deleteNow(id));
+    return this.folder.track(this.deleteNow(id));
   }
 
   private async deleteNow(id: string): Promise<void> {
-    const npcs = this.open();
-    this.refuseInvalid(id, 'delete');
-    if (!npcs.has(id)) throw new NpcNotFoundError(id);
-    await unlink(this.fileOf(id));
-    npcs.delete(id);
+    this.folder.assertOpen();
+    this.folder.refuseDamaged(id, 'delete');
+    if (!this.folder.has(id)) throw new NpcNotFoundError(id);
+    await this.folder.remove(id);
     await rm(this.assetsDir(id), { recursive: true, force: true });
+    this.withArt.delete(id);
     this.log.debug({ id }, 'NPC deleted');
   }
 
@@ -179,9 +173,9 @@ export class NpcStore implements Provider {
    * the NPC is removed again.
    */
   importCard(input: CardInput): Promise<ImportedNpc> {
-    return this.track(
+    return this.folder.track(
       (async () => {
-        this.open();
+        this.folder.assertOpen();
         const decoded = await decodeCardFile(input);
         const npc = await this.saveNow({
           card: decoded.card,
@@ -193,11 +187,12 @@ export class NpcStore implements Provider {
           for (const [path, bytes] of decoded.files) await this.writeInside(join(this.assetsDir(npc.id), 'charx'), path, bytes);
         } catch (err) {
           await rm(this.assetsDir(npc.id), { recursive: true, force: true });
-          await unlink(this.fileOf(npc.id));
-          this.npcs?.delete(npc.id);
+          this.withArt.delete(npc.id);
+          await this.folder.remove(npc.id);
           throw err;
         }
-        if (this.options.charxAppData && decoded.files.size) decoded.warnings.push(...(await this.options.charxAppData.import(npc.id, decoded.files)));
+        if (this.options.charxAppData && decoded.files.size)
+          decoded.warnings.push(...(await this.options.charxAppData.import(npc.id, decoded.files)));
         for (const w of decoded.warnings) this.log.warn({ id: npc.id }, `card import: ${w}`);
         return { npc, format: decoded.format, warnings: decoded.warnings };
       })(),
@@ -215,7 +210,11 @@ export class NpcStore implements Provider {
     switch (format) {
       case 'json':
       case 'json-v3':
-        return { fileName: name(format === 'json' ? 'json' : 'v3.json'), mime: 'application/json', bytes: Buffer.from(encodeCardJson(npc, format === 'json' ? 'v2' : 'v3'), 'utf8') };
+        return {
+          fileName: name(format === 'json' ? 'json' : 'v3.json'),
+          mime: 'application/json',
+          bytes: Buffer.from(encodeCardJson(npc, format === 'json' ? 'v2' : 'v3'), 'utf8'),
+        };
       case 'png':
         return { fileName: name('png'), mime: 'image/png', bytes: encodeCardPng(npc, art?.bytes) };
       case 'charx': {
@@ -240,13 +239,15 @@ export class NpcStore implements Provider {
     return { bytes, info: inspectArt(bytes) };
   }
 
-  /** Replaces the NPC's art with a PNG, JPEG or WebP image (checked; ArtError says why not). */
+  /** Replaces the NPC's art with a PNG, JPEG or WebP image (checked; ArtError says why not); the NPC's updatedAt moves. */
   setArt(id: string, bytes: Uint8Array): Promise<ArtInfo> {
-    return this.track(
+    return this.folder.track(
       (async () => {
-        this.refuseInvalid(id, 'save');
-        this.get(id);
-        return this.writeArt(id, bytes);
+        this.folder.refuseDamaged(id, 'save');
+        const npc = this.get(id);
+        const info = await this.writeArt(id, bytes);
+        await this.folder.write(id, npcSchema.parse({ ...npc, updatedAt: new Date().toISOString() }));
+        return info;
       })(),
     );
   }
@@ -259,7 +260,20 @@ export class NpcStore implements Provider {
     for (const ext of Object.keys(ART_TYPES) as ArtExt[]) {
       if (ext !== info.ext) await rm(join(dir, `art.${ext}`), { force: true });
     }
+    this.withArt.add(id);
     return info;
+  }
+
+  private async findArt(): Promise<void> {
+    this.withArt.clear();
+    const ids = this.folder.values().map((n) => n.id);
+    const found = await Promise.all(
+      ids.map(async (id) => {
+        const names = await readdir(this.assetsDir(id)).catch(() => [] as string[]);
+        return names.some((n) => ART_FILE.test(n)) ? id : null;
+      }),
+    );
+    for (const id of found) if (id) this.withArt.add(id);
   }
 
   /** Writes `path` (a relative, `/`-separated path) under `base`; refuses anything that would land outside it. */
@@ -289,67 +303,23 @@ export class NpcStore implements Provider {
   }
 
   async cleanup(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
-    if (this.npcs) this.log.info({ npcs: this.npcs.size }, 'NPC store closed');
-    this.npcs = null;
+    const npcs = await this.folder.close();
+    if (npcs !== null) this.log.info({ npcs }, 'NPC store closed');
   }
 
   async healthCheck(): Promise<Health> {
     const resources = {
-      npcs: this.npcs?.size ?? 0,
-      invalidFiles: this.invalid.size,
-      openFiles: openFilePaths().filter((p) => p.startsWith(this.dir + '/')).length,
-      inFlight: this.pending.size,
+      npcs: this.folder.size,
+      invalidFiles: this.folder.invalidCount,
+      openFiles: this.folder.openFiles(),
+      inFlight: this.folder.inFlight,
     };
-    if (!this.npcs) return healthNow('stopped', resources);
-    if (this.invalid.size) {
-      const first = [...this.invalid.values()][0]!;
-      return healthNow('degraded', resources, { lastError: `${this.invalid.size} NPC file(s) failed validation, e.g. ${first.file}: ${first.fieldPath ?? ''} ${first.reason}` });
-    }
-    return healthNow('healthy', resources);
-  }
-
-  private open(): Map<string, Npc> {
-    if (!this.npcs) throw new StoreClosedError('the NPC store');
-    return this.npcs;
-  }
-
-  private refuseInvalid(id: string, action: 'save' | 'delete'): void {
-    const problem = this.invalid.get(id);
-    if (problem) throw new NpcFileConflictError(id, problem.file, `${problem.fieldPath ? `${problem.fieldPath}: ` : ''}${problem.reason}`, action);
-  }
-
-  private fileOf(id: string): string {
-    return join(this.dir, `${id}.json`);
+    if (!this.folder.isOpen) return healthNow('stopped', resources);
+    const lastError = this.folder.describeProblems('NPC');
+    return lastError ? healthNow('degraded', resources, { lastError }) : healthNow('healthy', resources);
   }
 
   private assetsDir(id: string): string {
     return join(this.dir, `${id}.assets`);
-  }
-
-  private newId(name: string): string {
-    const slug = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'npc';
-    for (;;) {
-      const id = `${slug}-${randomBytes(3).toString('hex')}`;
-      if (!this.npcs?.has(id) && !this.invalid.has(id)) return id;
-    }
-  }
-
-  private track<T>(work: Promise<T>): Promise<T> {
-    this.pending.add(work);
-    void work.then(
-      () => this.pending.delete(work),
-      () => this.pending.delete(work),
-    );
-    return work;
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
   }
 }

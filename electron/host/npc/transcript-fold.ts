@@ -1,4 +1,4 @@
-import type { ConversationView, TranscriptEvent, TranscriptMessage, TranscriptProblem } from './transcript-schema';
+import type { ConversationSettings, ConversationView, TranscriptEvent, TranscriptMessage, TranscriptProblem } from './transcript-schema';
 
 /** A reply that was streaming: its text so far, from its reply-draft events. */
 export interface OpenDraft {
@@ -25,6 +25,8 @@ export class ConversationState {
   private readonly messages = new Map<string, MessageState>();
   private readonly drafts = new Map<string, OpenDraft>();
   private startedAt: string | null = null;
+  private lastAt: string | null = null;
+  private settings: ConversationSettings = { personaId: null, authorsNote: null };
   private added = 0;
   readonly problems: TranscriptProblem[] = [];
 
@@ -32,6 +34,11 @@ export class ConversationState {
     readonly npcId: string,
     readonly conversationId: string,
   ) {}
+
+  /** Whether a conversation-started event has been folded in. */
+  hasStarted(): boolean {
+    return this.startedAt !== null;
+  }
 
   /** The id the next message-added will get; ids are never reused, even after a delete. */
   nextMessageId(): string {
@@ -45,6 +52,7 @@ export class ConversationState {
   check(event: TranscriptEvent, replay = false): string | null {
     switch (event.type) {
       case 'reply-draft':
+      case 'conversation-configured':
         return null;
       case 'conversation-started':
         return this.startedAt ? 'the conversation has already started' : null;
@@ -75,17 +83,43 @@ export class ConversationState {
       this.problems.push({ line, reason: `${event.type} skipped: ${problem}`, dropped: false });
       return false;
     }
-    if ((event.type === 'message-added' || event.type === 'swipe-added') && event.turn) this.drafts.delete(event.turn);
+    if ((event.type === 'message-added' || event.type === 'swipe-added' || event.type === 'text-appended') && event.turn)
+      this.drafts.delete(event.turn);
+    if (event.type !== 'reply-draft') this.lastAt = event.at;
     switch (event.type) {
       case 'reply-draft': {
         const draft = this.drafts.get(event.turn);
         if (draft) draft.text += event.text;
-        else this.drafts.set(event.turn, { turn: event.turn, text: event.text, at: event.at, ...(event.swipeOf ? { swipeOf: event.swipeOf } : {}) });
+        else
+          this.drafts.set(event.turn, {
+            turn: event.turn,
+            text: event.text,
+            at: event.at,
+            ...(event.swipeOf ? { swipeOf: event.swipeOf } : {}),
+          });
         break;
       }
       case 'conversation-started':
         this.startedAt = event.at;
+        this.settings = {
+          personaId: event.personaId ?? null,
+          authorsNote: null,
+          ...(event.title !== undefined ? { title: event.title } : {}),
+          ...(event.branchedFrom ? { branchedFrom: event.branchedFrom } : {}),
+          ...(event.importedFrom ? { importedFrom: event.importedFrom } : {}),
+        };
         break;
+      case 'conversation-configured':
+        if (event.title !== undefined) this.settings.title = event.title;
+        if (event.personaId !== undefined) this.settings.personaId = event.personaId;
+        if (event.authorsNote !== undefined) this.settings.authorsNote = event.authorsNote;
+        break;
+      case 'text-appended': {
+        const m = this.messages.get(event.id)!;
+        const swipe = m.swipes[m.chosen]!;
+        m.swipes[m.chosen] = { ...swipe, text: swipe.text + event.text };
+        break;
+      }
       case 'message-added':
         this.added = Number(event.id.slice(1));
         this.messages.set(event.id, {
@@ -113,7 +147,12 @@ export class ConversationState {
         break;
       case 'swipe-added': {
         const m = this.messages.get(event.id)!;
-        m.swipes.push({ text: event.text, at: event.at, interrupted: event.interrupted ?? false, ...(event.meta ? { meta: event.meta } : {}) });
+        m.swipes.push({
+          text: event.text,
+          at: event.at,
+          interrupted: event.interrupted ?? false,
+          ...(event.meta ? { meta: event.meta } : {}),
+        });
         m.chosen = m.swipes.length - 1;
         break;
       }
@@ -134,6 +173,28 @@ export class ConversationState {
     return this.messages.get(id)?.role === 'assistant';
   }
 
+  /** Alive messages, in order, without copying them all (for paging). */
+  messageCount(): number {
+    return this.messages.size;
+  }
+
+  /** The alive messages with an id number below `beforeNumber` (all when undefined): the last `limit` of them. */
+  pageBefore(beforeNumber: number | undefined, limit: number): TranscriptMessage[] {
+    const out: MessageState[] = [];
+    const all = [...this.messages.values()];
+    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
+      const m = all[i]!;
+      if (beforeNumber === undefined || Number(m.id.slice(1)) < beforeNumber) out.push(m);
+    }
+    return out.reverse().map(toView);
+  }
+
+  /** An alive message's role and chosen text, without copying it (reply-meta-codec.ts MessageLookup). */
+  messageText(id: string): { role: string; text: string } | undefined {
+    const m = this.messages.get(id);
+    return m && { role: m.role, text: m.swipes[m.chosen]!.text };
+  }
+
   message(id: string): TranscriptMessage | undefined {
     const m = this.messages.get(id);
     return m && toView(m);
@@ -144,6 +205,8 @@ export class ConversationState {
       npcId: this.npcId,
       conversationId: this.conversationId,
       startedAt: this.startedAt,
+      settings: { ...this.settings },
+      lastAt: this.lastAt,
       messages: [...this.messages.values()].map(toView),
       problems: [...extraProblems, ...this.problems],
     };

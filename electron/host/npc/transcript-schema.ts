@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { AuthorsNote } from '../../../shared/conversations';
 import { replyMetaSchema, transcriptRoleSchema, type ReplyMeta, type TranscriptRole } from '../../../shared/chat';
-import { idSchema } from '../../../shared/ids';
+import { authorsNoteSchema, conversationIdSchema as sharedConversationId } from '../../../shared/conversations';
+import { personaIdSchema } from '../../../shared/personas';
 
 /**
  * A conversation is a journal of events; its current view is their fold (transcript-fold.ts).
@@ -13,7 +15,7 @@ import { idSchema } from '../../../shared/ids';
  */
 
 /** Safe as a path segment: ids name folders and files. */
-export const conversationIdSchema = idSchema;
+export const conversationIdSchema = sharedConversationId;
 
 /** What the studio keeps with a reply: model, token counts, what the prompt used (shared/chat.ts). */
 const metaSchema = replyMetaSchema.optional();
@@ -22,7 +24,27 @@ const messageId = z.string().regex(/^m\d+$/);
 const turnId = z.string().min(1).max(80);
 
 export const transcriptEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('conversation-started'), at, npcId: z.string(), conversationId: conversationIdSchema }),
+  z.strictObject({
+    type: z.literal('conversation-started'),
+    at,
+    npcId: z.string(),
+    conversationId: conversationIdSchema,
+    title: z.string().optional(),
+    personaId: personaIdSchema.nullable().optional(),
+    /** A branch or a duplicate: where its copied messages came from. */
+    branchedFrom: z.strictObject({ conversationId: conversationIdSchema, messageId }).optional(),
+    importedFrom: z.strictObject({ format: z.literal('sillytavern'), fileName: z.string() }).optional(),
+  }),
+  /** Title, persona or author's note changed (a field left out stays as it was; null clears it). */
+  z.strictObject({
+    type: z.literal('conversation-configured'),
+    at,
+    title: z.string().optional(),
+    personaId: personaIdSchema.nullable().optional(),
+    authorsNote: authorsNoteSchema.nullable().optional(),
+  }),
+  /** A continued reply: `text` was appended to the chosen swipe of message `id`. */
+  z.strictObject({ type: z.literal('text-appended'), at, id: messageId, text: z.string(), turn: turnId.optional() }),
   z.strictObject({
     type: z.literal('message-added'),
     at,
@@ -39,7 +61,15 @@ export const transcriptEventSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('message-edited'), at, id: messageId, text: z.string() }),
   z.strictObject({ type: z.literal('message-deleted'), at, id: messageId }),
-  z.strictObject({ type: z.literal('swipe-added'), at, id: messageId, text: z.string(), interrupted: z.boolean().optional(), meta: metaSchema, turn: turnId.optional() }),
+  z.strictObject({
+    type: z.literal('swipe-added'),
+    at,
+    id: messageId,
+    text: z.string(),
+    interrupted: z.boolean().optional(),
+    meta: metaSchema,
+    turn: turnId.optional(),
+  }),
   /** More text of a reply still streaming; `swipeOf` names the message a regenerated reply will be a swipe of. */
   z.strictObject({ type: z.literal('reply-draft'), at, turn: turnId, swipeOf: messageId.optional(), text: z.string() }),
   z.strictObject({ type: z.literal('swipe-chosen'), at, id: messageId, index: z.int().min(0) }),
@@ -78,10 +108,22 @@ export interface TranscriptProblem {
   dropped: boolean;
 }
 
+/** A conversation's own settings (conversation-started and conversation-configured events). */
+export interface ConversationSettings {
+  title?: string;
+  personaId: string | null;
+  authorsNote: AuthorsNote | null;
+  branchedFrom?: { conversationId: string; messageId: string };
+  importedFrom?: { format: 'sillytavern'; fileName: string };
+}
+
 export interface ConversationView {
   npcId: string;
   conversationId: string;
   startedAt: string | null;
+  settings: ConversationSettings;
+  /** When the last event was written (startedAt when none). */
+  lastAt: string | null;
   messages: TranscriptMessage[];
   problems: TranscriptProblem[];
 }
@@ -90,3 +132,18 @@ export interface ConversationRef {
   npcId: string;
   conversationId: string;
 }
+
+/**
+ * An event as the journal holds it: a reply's meta may hold references to prompt parts (transcript-parts.ts),
+ * so it is checked against replyMetaSchema only once they are resolved.
+ */
+const storedMetaSchema = z.record(z.string(), z.unknown()).optional();
+type WithStoredMeta<E> = E extends { meta?: unknown } ? Omit<E, 'meta'> & { meta?: Record<string, unknown> } : E;
+export type StoredEvent = WithStoredMeta<TranscriptEvent>;
+export const storedEventSchema = z.discriminatedUnion(
+  'type',
+  transcriptEventSchema.options.map((o) => ('meta' in o.shape ? o.extend({ meta: storedMetaSchema }) : o)) as unknown as [
+    (typeof transcriptEventSchema.options)[number],
+    ...(typeof transcriptEventSchema.options)[number][],
+  ],
+) as unknown as z.ZodType<StoredEvent>;

@@ -1,66 +1,50 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Journal } from '../fs/journal';
-import { formatZodPath } from '../fs/json-file';
-import type { ReplyMeta, TranscriptRole } from '../../../shared/chat';
+import { access, mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { TranscriptRole } from '../../../shared/chat';
+import type { AuthorsNote } from '../../../shared/conversations';
 import type { Health } from '../../../shared/health';
+import { npcIdSchema } from '../../../shared/ids';
 import { healthNow, type Provider } from '../lifecycle/provider';
 import type { Logger } from '../log/logger';
 import { openFilePaths } from '../resources/proc';
+import { seedJournalText } from './conversation-seed';
 import { StoreClosedError } from './npc-errors';
-import { npcIdSchema } from '../../../shared/ids';
-import { ConversationState } from './transcript-fold';
+import { change, closeJournal, openConversation, peekConversation, type OpenConversation } from './open-conversation';
 import { transcriptToJson, transcriptToMarkdown, type ExportNames } from './transcript-export';
+import { ConversationState } from './transcript-fold';
+import { checkedId, cursorNumber, keyOf, newConversationId } from './transcript-ids';
+import { conversationFiles, draftsFileOf } from './transcript-io';
+import { PartStore } from './transcript-parts';
 import {
   conversationIdSchema,
-  transcriptEventSchema,
   type ConversationRef,
   type ConversationView,
   type TranscriptEvent,
   type TranscriptMessage,
-  type TranscriptProblem,
 } from './transcript-schema';
-import type { z } from 'zod';
+import {
+  TranscriptError,
+  type ConversationInfo,
+  type ConversationSeed,
+  type ReplyInput,
+  type TranscriptPage,
+} from './transcript-store-api';
+import { pageFromEnd } from './transcript-tail-page';
+import { writeFileAtomicText } from './transcript-write';
+
+export {
+  DRAFT_RECOVERED_REASON,
+  TranscriptError,
+  type ConversationInfo,
+  type ConversationSeed,
+  type ReplyInput,
+  type TranscriptPage,
+} from './transcript-store-api';
 
 export interface TranscriptStoreOptions {
   /** e.g. <user-data>/transcripts; conversations live in <dir>/<npcId>/<conversationId>.jsonl */
   dir: string;
   logger: Logger;
-}
-
-export interface ReplyInput {
-  text: string;
-  /** A partial reply (stopped by the user, or cut by shutdown). */
-  interrupted?: boolean;
-  meta?: ReplyMeta;
-  /** The streamed turn this reply ends: closes its reply-draft events. */
-  turn?: string;
-}
-
-/** Why a recovered draft ended: the host stopped without saving it. */
-export const DRAFT_RECOVERED_REASON = 'NPC Studio ended before this reply finished; the text is what was saved while it streamed';
-
-export interface ConversationInfo {
-  conversationId: string;
-  bytes: number;
-  modifiedAt: string;
-}
-
-export class TranscriptError extends Error {
-  constructor(ref: ConversationRef, reason: string) {
-    super(`conversation ${ref.npcId}/${ref.conversationId}: ${reason}`);
-    this.name = 'TranscriptError';
-  }
-}
-
-interface OpenConversation {
-  journal: Journal<TranscriptEvent>;
-  state: ConversationState;
-  /** What the journal reported on open (a dropped torn record, bad lines kept in place). */
-  opened: TranscriptProblem[];
-  /** Changes run one at a time, so an id is checked and written before the next change reads the state. */
-  queue: Promise<unknown>;
 }
 
 /**
@@ -72,6 +56,7 @@ export class TranscriptStore implements Provider {
   readonly kind = 'transcript-store';
   readonly phase = 'stores' as const;
   private conversations: Map<string, Promise<OpenConversation>> | null = null;
+  private readonly partStores = new Map<string, Promise<PartStore>>();
   private readonly log: Logger;
 
   constructor(private readonly options: TranscriptStoreOptions) {
@@ -88,14 +73,29 @@ export class TranscriptStore implements Provider {
   }
 
   /** Starts a conversation; `greetings` (first_mes, then alternate greetings, already rendered) open it as swipes. */
-  async start(npcId: string, options: { conversationId?: string; greetings?: string[] } = {}): Promise<ConversationView> {
+  async start(
+    npcId: string,
+    options: { conversationId?: string; greetings?: string[]; title?: string; personaId?: string | null } = {},
+  ): Promise<ConversationView> {
     const ref = { npcId, conversationId: options.conversationId ?? newConversationId() };
     const at = new Date().toISOString();
-    await this.change(ref, () => ({ type: 'conversation-started', at, npcId, conversationId: ref.conversationId }));
+    await this.change(ref, () => ({
+      type: 'conversation-started',
+      at,
+      npcId,
+      conversationId: ref.conversationId,
+      ...(options.title ? { title: options.title } : {}),
+      ...(options.personaId !== undefined ? { personaId: options.personaId } : {}),
+    }));
     const [first, ...alternatives] = (options.greetings ?? []).filter((g) => g.trim() !== '');
     if (first !== undefined) {
       await this.change(ref, (state) => ({
-        type: 'message-added', at, id: state.nextMessageId(), role: 'assistant', text: first, greeting: true,
+        type: 'message-added',
+        at,
+        id: state.nextMessageId(),
+        role: 'assistant',
+        text: first,
+        greeting: true,
         ...(alternatives.length ? { alternatives } : {}),
       }));
     }
@@ -109,44 +109,131 @@ export class TranscriptStore implements Provider {
 
   async listConversations(npcId: string): Promise<ConversationInfo[]> {
     this.open();
-    const folder = join(this.dir, checkedId(npcIdSchema, npcId, 'npcId'));
-    let names: string[];
-    try {
-      names = await readdir(folder);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    const infos: ConversationInfo[] = [];
-    for (const name of names.filter((n) => n.endsWith('.jsonl'))) {
-      const s = await stat(join(folder, name));
-      infos.push({ conversationId: name.slice(0, -'.jsonl'.length), bytes: s.size, modifiedAt: s.mtime.toISOString() });
-    }
-    return infos.sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt));
+    return conversationFiles(join(this.dir, checkedId(npcIdSchema, npcId, 'npcId')));
   }
 
   async addMessage(ref: ConversationRef, role: TranscriptRole, input: ReplyInput): Promise<TranscriptMessage> {
-    return touched(await this.change(ref, (state) => ({
-      type: 'message-added', at: new Date().toISOString(), id: state.nextMessageId(), role, text: input.text,
-      ...(input.interrupted ? { interrupted: true } : {}),
-      ...(input.meta ? { meta: input.meta } : {}),
-      ...(input.turn ? { turn: input.turn } : {}),
-    })));
+    return touched(
+      await this.change(ref, (state) => ({
+        type: 'message-added',
+        at: new Date().toISOString(),
+        id: state.nextMessageId(),
+        role,
+        text: input.text,
+        ...(input.interrupted ? { interrupted: true } : {}),
+        ...(input.meta ? { meta: input.meta } : {}),
+        ...(input.turn ? { turn: input.turn } : {}),
+      })),
+    );
   }
 
   /** A regenerated reply: added as a new swipe of `messageId` and chosen. */
   async addSwipe(ref: ConversationRef, messageId: string, input: ReplyInput): Promise<TranscriptMessage> {
-    return touched(await this.change(ref, () => ({
-      type: 'swipe-added', at: new Date().toISOString(), id: messageId, text: input.text,
-      ...(input.interrupted ? { interrupted: true } : {}),
-      ...(input.meta ? { meta: input.meta } : {}),
-      ...(input.turn ? { turn: input.turn } : {}),
-    })));
+    return touched(
+      await this.change(ref, () => ({
+        type: 'swipe-added',
+        at: new Date().toISOString(),
+        id: messageId,
+        text: input.text,
+        ...(input.interrupted ? { interrupted: true } : {}),
+        ...(input.meta ? { meta: input.meta } : {}),
+        ...(input.turn ? { turn: input.turn } : {}),
+      })),
+    );
   }
 
   /** More text of a reply still streaming (`swipeOf`: the message a regenerated reply will be a swipe of). */
   async appendDraft(ref: ConversationRef, turn: string, text: string, swipeOf?: string): Promise<void> {
     await this.change(ref, () => ({ type: 'reply-draft', at: new Date().toISOString(), turn, text, ...(swipeOf ? { swipeOf } : {}) }));
+  }
+
+  /** A continued reply: `text` appended to the chosen swipe of `messageId` (`turn` closes its drafts). */
+  async appendText(ref: ConversationRef, messageId: string, text: string, turn?: string): Promise<TranscriptMessage> {
+    const at = new Date().toISOString();
+    return touched(await this.change(ref, () => ({ type: 'text-appended', at, id: messageId, text, ...(turn ? { turn } : {}) })));
+  }
+
+  /** Title, persona, author's note: a field left out stays, null clears. */
+  async configure(
+    ref: ConversationRef,
+    settings: { title?: string; personaId?: string | null; authorsNote?: AuthorsNote | null },
+  ): Promise<ConversationView> {
+    await this.change(ref, () => ({ type: 'conversation-configured', at: new Date().toISOString(), ...settings }));
+    return this.view(ref);
+  }
+
+  /**
+   * The newest `limit` messages, or the ones before `cursor` (an olderCursor). A conversation not open yet is read
+   * from its end (transcript-tail.ts), so a long one does not have to be read whole for its first page.
+   */
+  async page(ref: ConversationRef, limit: number, cursor?: string): Promise<TranscriptPage> {
+    const before = cursor === undefined ? undefined : cursorNumber(ref, cursor);
+    const key = keyOf(ref);
+    if (before === undefined && !this.open().has(key)) {
+      const tail = await pageFromEnd(this.fileOf(ref), ref, limit, () => this.partsOf(ref.npcId));
+      if (tail) return tail;
+    }
+    const conv = await this.conversation(ref);
+    await conv.queue;
+    const messages = conv.state.pageBefore(before, limit + 1);
+    const hasOlder = messages.length > limit;
+    const page = hasOlder ? messages.slice(1) : messages;
+    return { messages: page, olderCursor: hasOlder ? page[0]!.id : null, problems: [...conv.opened, ...conv.state.problems] };
+  }
+
+  /** Whether the conversation has a journal on disk. */
+  async exists(ref: ConversationRef): Promise<boolean> {
+    if (this.open().has(keyOf(ref))) return true;
+    return access(this.fileOf(ref)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Whether the conversation has started: an open one by its fold (after the changes already queued), one not open
+   * by a journal with something in it (not read, so a long conversation's first page can still come from its end).
+   */
+  async hasStarted(ref: ConversationRef): Promise<boolean> {
+    const pending = this.open().get(keyOf(ref));
+    if (pending) {
+      const conv = await pending;
+      await conv.queue;
+      return conv.state.hasStarted();
+    }
+    return stat(this.fileOf(ref)).then(
+      (s) => s.size > 0,
+      () => false,
+    );
+  }
+
+  /** The conversation's view without keeping its journal open (for lists). */
+  async peek(ref: ConversationRef): Promise<ConversationView> {
+    const pending = this.open().get(keyOf(ref));
+    if (pending) return this.viewOf(await pending);
+    return peekConversation(this.fileOf(ref), ref, await this.partsOf(ref.npcId));
+  }
+
+  /**
+   * Writes a whole new conversation (a branch, a duplicate, an import): every message with its swipes and their
+   * meta, ids kept; the file is written atomically, so a failed write leaves no half conversation.
+   */
+  async create(npcId: string, seed: ConversationSeed, conversationId = newConversationId()): Promise<ConversationView> {
+    const ref = { npcId, conversationId };
+    if (await this.exists(ref)) throw new TranscriptError(ref, 'a conversation with this id already exists');
+    const text = await seedJournalText(ref, seed, await this.partsOf(npcId));
+    await mkdir(join(this.dir, npcId), { recursive: true });
+    await writeFileAtomicText(this.fileOf(ref), text);
+    return this.view(ref);
+  }
+
+  /** Deletes one conversation (its journal closed first). */
+  async deleteConversation(ref: ConversationRef): Promise<boolean> {
+    const existed = await this.exists(ref);
+    await this.closeConversation(ref);
+    await rm(this.fileOf(ref), { force: true });
+    await rm(draftsFileOf(this.fileOf(ref)), { force: true });
+    return existed;
   }
 
   async chooseSwipe(ref: ConversationRef, messageId: string, index: number): Promise<TranscriptMessage> {
@@ -186,6 +273,9 @@ export class TranscriptStore implements Provider {
       const [, conversationId] = key.split('/') as [string, string];
       await this.closeConversation({ npcId: id, conversationId });
     }
+    const parts = this.partStores.get(id);
+    this.partStores.delete(id);
+    await (await parts?.catch(() => null))?.close();
     await rm(join(this.dir, id), { recursive: true, force: true });
     this.log.info({ npcId: id, closed: keys.length }, 'conversations of a deleted NPC removed');
   }
@@ -196,6 +286,9 @@ export class TranscriptStore implements Provider {
     this.conversations = null;
     if (!all) return;
     const results = await Promise.allSettled([...all.values()].map(async (p) => closeJournal(await p)));
+    const partStores = [...this.partStores.values()];
+    this.partStores.clear();
+    await Promise.allSettled(partStores.map(async (p) => (await p).close()));
     const failed = results.filter((r) => r.status === 'rejected').length;
     this.log.info({ conversations: all.size, failed }, 'transcript store closed');
   }
@@ -210,7 +303,11 @@ export class TranscriptStore implements Provider {
       problems,
     };
     if (!this.conversations) return healthNow('stopped', resources);
-    return healthNow(problems ? 'degraded' : 'healthy', resources, problems ? { lastError: `${problems} transcript record(s) dropped or skipped; see the conversation's problems` } : {});
+    return healthNow(
+      problems ? 'degraded' : 'healthy',
+      resources,
+      problems ? { lastError: `${problems} transcript record(s) dropped or skipped; see the conversation's problems` } : {},
+    );
   }
 
   private conversation(ref: ConversationRef): Promise<OpenConversation> {
@@ -226,36 +323,29 @@ export class TranscriptStore implements Provider {
   }
 
   private async openConversation(ref: ConversationRef): Promise<OpenConversation> {
-    const npcId = checkedId(npcIdSchema, ref.npcId, 'npcId');
-    const conversationId = checkedId(conversationIdSchema, ref.conversationId, 'conversationId');
-    await mkdir(join(this.dir, npcId), { recursive: true });
-    const file = join(this.dir, npcId, `${conversationId}.jsonl`);
-    const { journal, records, problems } = await Journal.open(file, transcriptEventSchema);
-    const opened = problems.map((p) => ({ line: p.line, reason: p.reason, dropped: p.dropped }));
-    for (const p of opened) this.log.warn({ file, line: p.line, dropped: p.dropped }, `transcript: ${p.reason}`);
-    const state = new ConversationState(npcId, conversationId);
-    records.forEach((event) => state.apply(event, undefined, true));
-    for (const p of state.problems) this.log.warn({ file }, `transcript: ${p.reason}`);
-    await recoverDrafts(journal, state, this.log, file);
-    return { journal, state, opened, queue: Promise.resolve() };
+    const file = this.fileOf(ref);
+    await mkdir(dirname(file), { recursive: true });
+    return openConversation(file, ref, await this.partsOf(ref.npcId), this.log);
   }
 
-  /**
-   * Builds the event from the current state, refuses it if it cannot apply (nothing written), appends it
-   * (fsynced) and folds it in. Returns the message the event touched, when it touched one.
-   */
+  private partsOf(npcId: string): Promise<PartStore> {
+    const id = checkedId(npcIdSchema, npcId, 'npcId');
+    let pending = this.partStores.get(id);
+    if (!pending) {
+      pending = mkdir(join(this.dir, id), { recursive: true }).then(() => PartStore.open(join(this.dir, id, '.parts.jsonl')));
+      this.partStores.set(id, pending);
+      pending.catch(() => this.partStores.delete(id));
+    }
+    return pending;
+  }
+
+  private fileOf(ref: ConversationRef): string {
+    const npcId = checkedId(npcIdSchema, ref.npcId, 'npcId');
+    return join(this.dir, npcId, `${checkedId(conversationIdSchema, ref.conversationId, 'conversationId')}.jsonl`);
+  }
+
   private async change(ref: ConversationRef, build: (state: ConversationState) => TranscriptEvent): Promise<TranscriptMessage | undefined> {
-    const conv = await this.conversation(ref);
-    const run = conv.queue.then(async () => {
-      const event = build(conv.state);
-      const problem = conv.state.check(event);
-      if (problem) throw new TranscriptError(ref, problem);
-      await conv.journal.append(event);
-      conv.state.apply(event);
-      return 'id' in event ? conv.state.message(event.id) : undefined;
-    });
-    conv.queue = run.catch(() => undefined);
-    return run;
+    return change(await this.conversation(ref), ref, build);
   }
 
   private viewOf(conv: OpenConversation): ConversationView {
@@ -268,44 +358,7 @@ export class TranscriptStore implements Provider {
   }
 }
 
-/**
- * Replies that were streaming when the host was killed: each becomes an interrupted reply with the text its
- * drafts saved, written to the journal so the mark stays.
- */
-async function recoverDrafts(journal: Journal<TranscriptEvent>, state: ConversationState, log: Logger, file: string): Promise<void> {
-  for (const draft of state.openDrafts()) {
-    const at = new Date().toISOString();
-    const common = { at, text: draft.text, interrupted: true, meta: { interruptedBy: DRAFT_RECOVERED_REASON }, turn: draft.turn };
-    const event: TranscriptEvent = draft.swipeOf && state.canTakeSwipe(draft.swipeOf)
-      ? { type: 'swipe-added', id: draft.swipeOf, ...common }
-      : { type: 'message-added', id: state.nextMessageId(), role: 'assistant', ...common };
-    await journal.append(event);
-    state.apply(event);
-    log.warn({ file, turn: draft.turn, chars: draft.text.length }, 'transcript: a reply cut by an unclean exit was recovered, interrupted');
-  }
-}
-
 function touched(message: TranscriptMessage | undefined): TranscriptMessage {
   if (!message) throw new Error('internal: the change touched no message');
   return message;
-}
-
-async function closeJournal(conv: OpenConversation): Promise<void> {
-  await conv.queue;
-  await conv.journal.close();
-}
-
-function keyOf(ref: ConversationRef): string {
-  return `${ref.npcId}/${ref.conversationId}`;
-}
-
-function checkedId(schema: z.ZodType<string>, value: string, name: string): string {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new Error(`${name} "${value}" ${parsed.error.issues[0]!.message} (${formatZodPath(parsed.error.issues[0]!.path) || name})`);
-  return parsed.data;
-}
-
-/** Sortable by start time: c-<base36 ms>-<random>. */
-function newConversationId(): string {
-  return `c-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }

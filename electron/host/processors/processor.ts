@@ -20,9 +20,7 @@ export interface ChatRequest {
   seed?: number;
 }
 
-export type ChatEvent =
-  | { type: 'token'; text: string }
-  | { type: 'done'; usage: Usage; model: string; stopReason?: string };
+export type ChatEvent = { type: 'token'; text: string } | { type: 'done'; usage: Usage; model: string; stopReason?: string };
 
 export interface Processor {
   readonly kind: ProcessorKind;

@@ -28,6 +28,8 @@ export async function hostHealth(
   registry: ProviderRegistry,
   probe: ProcessProbe,
   children: KnownChild[],
+  /** Windows (or pages) receiving the health pushes: the WebSocket transport's and Electron's subscribers. */
+  panelsListening = 0,
 ): Promise<ProviderHealth> {
   const counters = registry.counters();
   const processes = await probe.tree(children);
@@ -43,6 +45,7 @@ export async function hostHealth(
     openSockets: probe.hostSockets(),
     openFds: host.openFds,
     inFlight: engine.inFlightCount,
+    panelsListening,
     providers: registry.list().length,
     cleanupsTotal: counters.total,
     cleanupsFailed: counters.failed,

@@ -76,8 +76,17 @@ interface TcpRow {
 }
 
 const TCP_STATES: Record<string, string> = {
-  '01': 'ESTABLISHED', '02': 'SYN_SENT', '03': 'SYN_RECV', '04': 'FIN_WAIT1', '05': 'FIN_WAIT2', '06': 'TIME_WAIT',
-  '07': 'CLOSE', '08': 'CLOSE_WAIT', '09': 'LAST_ACK', '0A': 'LISTEN', '0B': 'CLOSING',
+  '01': 'ESTABLISHED',
+  '02': 'SYN_SENT',
+  '03': 'SYN_RECV',
+  '04': 'FIN_WAIT1',
+  '05': 'FIN_WAIT2',
+  '06': 'TIME_WAIT',
+  '07': 'CLOSE',
+  '08': 'CLOSE_WAIT',
+  '09': 'LAST_ACK',
+  '0A': 'LISTEN',
+  '0B': 'CLOSING',
 };
 
 /**
@@ -86,8 +95,8 @@ const TCP_STATES: Record<string, string> = {
  * scope (tests, shutdown checks) every call reads it afresh.
  */
 const tcpScope = new AsyncLocalStorage<true>();
-/** How old the health beat's copy of the table may be: the 1 Hz beat reads it every third second. */
-export const SHARED_TCP_TABLE_MS = 2_500;
+/** How old the health beat's copy of the table may be: the 1 Hz beat reads it every fifth second. */
+export const SHARED_TCP_TABLE_MS = 4_500;
 let shared: { rows: TcpRow[]; at: number } | null = null;
 
 export function withSharedTcpTable<T>(work: () => Promise<T>): Promise<T> {
@@ -138,7 +147,9 @@ export function listeningPorts(pid: number | 'self'): number[] | null {
     return null;
   }
   const mine = socketInodes(pid);
-  const ports = tcpRows().filter((r) => r.state === 'LISTEN' && mine.has(r.inode)).map((r) => r.localPort);
+  const ports = tcpRows()
+    .filter((r) => r.state === 'LISTEN' && mine.has(r.inode))
+    .map((r) => r.localPort);
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 

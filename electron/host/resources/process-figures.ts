@@ -118,12 +118,13 @@ export class ProcessProbe {
   private linuxChild(child: KnownChild): ProcessFigures {
     const fds = fdCounts(child.pid);
     const ports = this.cachedPorts(child.pid);
+    const stat = readStat(child.pid);
     return {
       pid: child.pid,
-      parentPid: parentPidOf(child.pid),
+      parentPid: stat?.parentPid ?? null,
       name: child.name,
       rssBytes: rssBytes(child.pid),
-      cpuPercent: this.linuxCpu(child.pid),
+      cpuPercent: stat ? this.linuxCpu(child.pid, stat.cpuTicks) : null,
       openFds: fds?.total ?? null,
       listeningPorts: ports ?? (child.port ? [child.port] : null),
       sources: {
@@ -152,15 +153,7 @@ export class ProcessProbe {
     return ports;
   }
 
-  private linuxCpu(pid: number): number | null {
-    let ticks: number;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks = Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return null;
-    }
+  private linuxCpu(pid: number, ticks: number): number | null {
     const now = performance.now();
     const last = this.lastChildCpu.get(pid);
     this.lastChildCpu.set(pid, { ticks, at: now });
@@ -197,10 +190,12 @@ export class ProcessProbe {
   }
 }
 
-function parentPidOf(pid: number): number | null {
+/** /proc/<pid>/stat, the fields used here (proc(5): ppid, utime + stime in clock ticks). */
+function readStat(pid: number): { parentPid: number; cpuTicks: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { parentPid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
   } catch {
     return null;
   }

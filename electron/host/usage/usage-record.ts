@@ -16,10 +16,7 @@ export const UsageRecordSchema = z.object({
 export type UsageRecord = z.infer<typeof UsageRecordSchema>;
 
 /** USD per 1,000 tokens, keyed by model id. */
-export const PriceTableSchema = z.record(
-  z.string().min(1),
-  z.object({ inputPer1k: z.number().min(0), outputPer1k: z.number().min(0) }),
-);
+export const PriceTableSchema = z.record(z.string().min(1), z.object({ inputPer1k: z.number().min(0), outputPer1k: z.number().min(0) }));
 export type PriceTable = z.infer<typeof PriceTableSchema>;
 
 export function estimateCostUsd(

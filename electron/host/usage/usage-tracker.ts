@@ -60,7 +60,11 @@ export class UsageTracker implements Provider {
     for (const record of records) this.aggregates.add(record, false);
     for (const problem of problems) {
       if (problem.dropped) this.logger.warn({ file: this.file, line: problem.line }, `Usage journal: ${problem.reason}`);
-      else this.logger.warn({ file: this.file, line: problem.line }, `Usage journal line ${problem.line} is unreadable and was skipped: ${problem.reason}`);
+      else
+        this.logger.warn(
+          { file: this.file, line: problem.line },
+          `Usage journal line ${problem.line} is unreadable and was skipped: ${problem.reason}`,
+        );
     }
     this.logger.debug({ file: this.file, records: records.length }, 'Usage tracker opened');
   }
@@ -73,7 +77,9 @@ export class UsageTracker implements Provider {
     const parsed = UsageRecordSchema.safeParse({ ...call, time: this.now().toISOString(), costUsd: estimateCostUsd(this.prices, call) });
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new Error(`Usage record for model "${call.model}" (NPC ${call.npcId}): ${formatZodPath(issue.path) || '(root)'}: ${issue.message}`);
+      throw new Error(
+        `Usage record for model "${call.model}" (NPC ${call.npcId}): ${formatZodPath(issue.path) || '(root)'}: ${issue.message}`,
+      );
     }
     const record = parsed.data;
     try {
@@ -141,7 +147,12 @@ export class UsageTracker implements Provider {
 function usageTotals(figures: UsageFigures) {
   const sum = (byModel: UsageByModel) =>
     Object.values(byModel).reduce(
-      (t, m) => ({ calls: t.calls + m.calls, tokens: t.tokens + m.inputTokens + m.outputTokens, costUsd: t.costUsd + m.costUsd, unpriced: t.unpriced + m.unpricedCalls }),
+      (t, m) => ({
+        calls: t.calls + m.calls,
+        tokens: t.tokens + m.inputTokens + m.outputTokens,
+        costUsd: t.costUsd + m.costUsd,
+        unpriced: t.unpriced + m.unpricedCalls,
+      }),
       { calls: 0, tokens: 0, costUsd: 0, unpriced: 0 },
     );
   const today = sum(figures.today);

@@ -47,11 +47,19 @@ export function BackendBanners(props: { npcs: NpcSummary[]; demo: boolean; onOpe
           <span>
             <strong>{b.title}</strong>: {b.message}
           </span>
-          {b.hint && <code className="hint" data-testid="backend-banner-hint">{b.hint}</code>}
+          {b.hint && (
+            <code className="hint" data-testid="backend-banner-hint">
+              {b.hint}
+            </code>
+          )}
           <button data-testid="backend-banner-action" onClick={() => props.onOpen(b.action.tab)}>
             {b.action.label}
           </button>
-          <button className="link" data-testid="backend-banner-dismiss" onClick={() => setDismissed((d) => ({ ...d, [b.providerId]: b.message }))}>
+          <button
+            className="link"
+            data-testid="backend-banner-dismiss"
+            onClick={() => setDismissed((d) => ({ ...d, [b.providerId]: b.message }))}
+          >
             dismiss
           </button>
         </div>
@@ -59,7 +67,6 @@ export function BackendBanners(props: { npcs: NpcSummary[]; demo: boolean; onOpe
     </div>
   );
 }
-
 
 export function ShutdownReportBanner(props: { last: LastShutdownReport }) {
   const [open, setOpen] = useState(true);
@@ -75,9 +82,7 @@ export function ShutdownReportBanner(props: { last: LastShutdownReport }) {
   if ('unclean' in last) {
     return (
       <div className="banner error" role="alert" data-testid="last-shutdown-banner" data-exit-code="" data-unclean="true">
-        <span>
-          {last.unclean.message}. If a reply was streaming then, it is kept as far as it was saved, marked interrupted.
-        </span>
+        <span>{last.unclean.message}. If a reply was streaming then, it is kept as far as it was saved, marked interrupted.</span>
         <button className="link" data-testid="last-shutdown-dismiss" onClick={() => setOpen(false)}>
           dismiss
         </button>
@@ -87,11 +92,18 @@ export function ShutdownReportBanner(props: { last: LastShutdownReport }) {
   const { report } = last;
   const ok = report.exitCode === 0;
   return (
-    <div className={`banner ${ok ? 'ok' : 'error'}`} role={ok ? 'status' : 'alert'} data-testid="last-shutdown-banner" data-exit-code={report.exitCode}>
+    <div
+      className={`banner ${ok ? 'ok' : 'error'}`}
+      role={ok ? 'status' : 'alert'}
+      data-testid="last-shutdown-banner"
+      data-exit-code={report.exitCode}
+    >
       <span>
         {ok
           ? `Last shutdown was clean: ${report.totals.providers} providers closed in ${Math.round(report.ms)} ms.`
-          : `The last shutdown failed (exit code 1 after ${Math.round(report.ms)} ms, ${report.reason}): ${report.totals.failed} failed, ${report.totals.timedOut} timed out${report.deadlineExceeded ? ', global deadline exceeded' : ''}.`}
+          : `The last shutdown failed (exit code 1 after ${Math.round(report.ms)} ms, ${report.reason}): ` +
+            `${report.totals.failed} failed, ${report.totals.timedOut} timed out` +
+            `${report.deadlineExceeded ? ', global deadline exceeded' : ''}.`}
         {report.drain.aborted + report.drain.abandoned > 0 && ` ${report.drain.aborted + report.drain.abandoned} chat(s) were interrupted.`}
       </span>
       <details data-testid="last-shutdown-details" open={!ok}>

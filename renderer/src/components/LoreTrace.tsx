@@ -19,7 +19,12 @@ export function LoreTraceView(props: {
       {trace.activated.length === 0 && <p className="empty">No lorebook entry fired.</p>}
       <ul>
         {trace.activated.map((a) => (
-          <li key={`${a.book}.${a.entry}`} data-testid={`${props.testId}-fired`} data-entry={a.comment ?? a.entry} data-reason={a.trace.reason}>
+          <li
+            key={`${a.book}.${a.entry}`}
+            data-testid={`${props.testId}-fired`}
+            data-entry={a.comment ?? a.entry}
+            data-reason={a.trace.reason}
+          >
             <span className={`badge reason-${a.trace.reason}`}>fired</span> <strong>{title(a)}</strong>
             <small> · {bookName(books, a.book)}</small>
             <div className="why">{firedWords(a.trace)}</div>
@@ -37,7 +42,12 @@ export function LoreTraceView(props: {
           </summary>
           <ul>
             {trace.skipped.map((s) => (
-              <li key={`${s.book}.${s.entry}`} data-testid={`${props.testId}-skipped`} data-entry={s.comment ?? s.entry} data-reason={s.reason}>
+              <li
+                key={`${s.book}.${s.entry}`}
+                data-testid={`${props.testId}-skipped`}
+                data-entry={s.comment ?? s.entry}
+                data-reason={s.reason}
+              >
                 <span className="badge">left out</span> <strong>{title(s)}</strong>
                 <small> · {bookName(books, s.book)}</small>
                 <div className="why">{s.detail}</div>

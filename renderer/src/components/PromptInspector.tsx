@@ -1,3 +1,5 @@
+import { Button } from '@mantine/core';
+import { useClipboard } from '@mantine/hooks';
 import { useState } from 'react';
 import type { LoreUsed, PromptInspection } from '../../../shared/chat';
 import type { ReplyLoreTrace } from '../../../shared/lorebook-trace';
@@ -16,11 +18,11 @@ function LoreWhy(props: { trace: ReplyLoreTrace }) {
   );
 }
 
-export function LoreUsedView(props: { lore: LoreUsed }) {
+export function LoreUsedView(props: { lore: LoreUsed; open?: boolean }) {
   const { entries, chunks, entriesDropped = 0, chunksDropped = 0 } = props.lore;
   if (entries.length === 0 && chunks.length === 0 && entriesDropped === 0 && chunksDropped === 0) return null;
   return (
-    <details className="lore-used" data-testid="chat-lore">
+    <details className="lore-used" data-testid="chat-lore" open={props.open}>
       <summary>
         Lore used: {entries.length} lorebook {entries.length === 1 ? 'entry' : 'entries'}, {chunks.length} knowledge{' '}
         {chunks.length === 1 ? 'chunk' : 'chunks'}
@@ -57,11 +59,21 @@ export function LoreUsedView(props: { lore: LoreUsed }) {
   );
 }
 
-export function PromptInspector(props: { prompt: PromptInspection }) {
+/** The parts' texts in order, as one text to paste elsewhere. */
+export function promptAsText(prompt: PromptInspection): string {
+  return prompt.parts
+    .filter((part) => part.text)
+    .map((part) => `### ${part.name} (${part.tokens} tokens)\n${part.text}`)
+    .join('\n\n');
+}
+
+/** `open` and with each part's text and a copy button: in the inspector; folded, figures only: under a reply. */
+export function PromptInspector(props: { prompt: PromptInspection; open?: boolean }) {
   const { parts, contextSize, totalTokens, estimator, replyReserve, historyDropped } = props.prompt;
   const over = totalTokens > contextSize;
+  const clipboard = useClipboard({ timeout: 1500 });
   return (
-    <details className="prompt-inspector" data-testid="chat-prompt">
+    <details className="prompt-inspector" data-testid="chat-prompt" open={props.open}>
       <summary>
         Prompt: <span data-testid="chat-prompt-total">{totalTokens}</span> / {contextSize} tokens
         {over && <span className="badge danger"> over the context size</span>}
@@ -76,17 +88,40 @@ export function PromptInspector(props: { prompt: PromptInspection }) {
         </thead>
         <tbody>
           {parts.map((part, i) => (
-            <tr key={i} data-testid="chat-prompt-part" data-part={part.name} title={part.text?.slice(0, 2000)}>
+            <tr key={i} data-testid="chat-prompt-part" data-part={part.name}>
               <td>{part.name}</td>
               <td>{part.tokens}</td>
               <td>
-                <meter min={0} max={contextSize} value={part.tokens} />
+                <meter min={0} max={contextSize} value={part.tokens} aria-label={`${part.name}: ${part.tokens} of ${contextSize} tokens`} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {props.open &&
+        parts
+          .filter((part) => part.text)
+          .map((part, i) => (
+            <details key={i} className="prompt-message" data-testid="chat-prompt-part-text" data-part={part.name}>
+              <summary>
+                {part.name} · {part.tokens} tokens
+              </summary>
+              <pre>{part.text}</pre>
+            </details>
+          ))}
+      {props.open && (
+        <Button
+          size="compact-xs"
+          variant="default"
+          mt={4}
+          data-testid="chat-prompt-copy"
+          onClick={() => clipboard.copy(promptAsText(props.prompt))}
+        >
+          {clipboard.copied ? 'Copied' : 'Copy as text'}
+        </Button>
+      )}
       <small>
+        {' '}
         Token counts are estimates ({estimator}).
         {replyReserve !== undefined && ` ${replyReserve} tokens kept for the reply.`}
         {historyDropped ? ` ${historyDropped} oldest messages trimmed to fit.` : ''}

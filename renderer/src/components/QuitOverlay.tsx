@@ -31,7 +31,12 @@ export interface QuitState {
 
 function Row(props: { testId: string; dataKey: string; label: string; state: RowState; ms?: number; error?: string; nested?: boolean }) {
   return (
-    <li className={props.nested ? 'quit-row nested' : 'quit-row'} data-testid={props.testId} data-key={props.dataKey} data-outcome={props.state}>
+    <li
+      className={props.nested ? 'quit-row nested' : 'quit-row'}
+      data-testid={props.testId}
+      data-key={props.dataKey}
+      data-outcome={props.state}
+    >
       <span className="icon">
         {props.state === 'pending' ? '·' : props.state === 'started' ? '…' : <StatusIcon status={props.state} />}
       </span>
@@ -99,24 +104,50 @@ export function QuitOverlay(props: { state: QuitState; providers: ProviderInfo[]
         <ul className="quit-steps">
           {SHUTDOWN_STEPS.flatMap((step, index) => {
             const providerIds = providersByStep.get(step) ?? [];
-            const providerStates = providerIds.map((id) => (providerRecords.get(id)?.outcome ?? (stepStarts.has(step) ? 'started' : 'pending')) as RowState);
+            const providerStates = providerIds.map(
+              (id) => (providerRecords.get(id)?.outcome ?? (stepStarts.has(step) ? 'started' : 'pending')) as RowState,
+            );
             const start = stepStarts.get(step);
             const end = endOf(index);
             let state: RowState = start === undefined ? 'pending' : end === undefined ? 'started' : worst(providerStates);
             if (step === 'exit' && final) state = final.exitCode === 0 ? 'ok' : 'failed';
             return [
-              <Row key={step} testId="quit-step" dataKey={step} label={STEP_LABELS[step]} state={state} ms={start !== undefined && end !== undefined ? end - start : undefined} />,
+              <Row
+                key={step}
+                testId="quit-step"
+                dataKey={step}
+                label={STEP_LABELS[step]}
+                state={state}
+                ms={start !== undefined && end !== undefined ? end - start : undefined}
+              />,
               ...providerIds.map((id, i) => {
                 const record = providerRecords.get(id);
-                return <Row key={`${step}-${id}`} testId="quit-provider" dataKey={id} label={id} state={providerStates[i]!} ms={record?.ms} error={record?.error} nested />;
+                return (
+                  <Row
+                    key={`${step}-${id}`}
+                    testId="quit-provider"
+                    dataKey={id}
+                    label={id}
+                    state={providerStates[i]!}
+                    ms={record?.ms}
+                    error={record?.error}
+                    nested
+                  />
+                );
               }),
             ];
           })}
         </ul>
         {finished && (
-          <p className={exitCode === undefined || exitCode === 0 ? 'note ok' : 'note error'} data-testid="quit-done" data-exit-code={exitCode ?? ''}>
-            {exitCode !== undefined ? `The host exits with code ${exitCode} after ${elapsed} ms.` : `The host has stopped after ${elapsed} ms.`} You can close this
-            window.
+          <p
+            className={exitCode === undefined || exitCode === 0 ? 'note ok' : 'note error'}
+            data-testid="quit-done"
+            data-exit-code={exitCode ?? ''}
+          >
+            {exitCode !== undefined
+              ? `The host exits with code ${exitCode} after ${elapsed} ms.`
+              : `The host has stopped after ${elapsed} ms.`}{' '}
+            You can close this window.
           </p>
         )}
       </div>

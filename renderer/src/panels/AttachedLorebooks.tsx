@@ -22,14 +22,21 @@ export function AttachedLorebooks(props: { value: string[]; world?: string; erro
       {books?.length === 0 && <p className="empty">No lorebooks yet: import one in the Lorebooks tab.</p>}
       {books?.map((b) => (
         <label key={b.id} className="inline check">
-          <input type="checkbox" data-testid="npc-lorebook-attach" data-lorebook={b.name} checked={props.value.includes(b.id)} onChange={(e) => toggle(b.id, e.target.checked)} />{' '}
+          <input
+            type="checkbox"
+            data-testid="npc-lorebook-attach"
+            data-lorebook={b.name}
+            checked={props.value.includes(b.id)}
+            onChange={(e) => toggle(b.id, e.target.checked)}
+          />{' '}
           {b.name} <small className="muted">({b.entries} entries)</small>
         </label>
       ))}
       {missing.length > 0 && <p className="field-error">Attached but no longer there (skipped when chatting): {missing.join(', ')}</p>}
       {props.world && (
         <p className="muted" data-testid="npc-lorebook-world">
-          This card names the world “{props.world}”: {linked ? `the lorebook “${linked.name}” is used too.` : 'no lorebook has that name yet.'}
+          This card names the world “{props.world}”:{' '}
+          {linked ? `the lorebook “${linked.name}” is used too.` : 'no lorebook has that name yet.'}
         </p>
       )}
       {props.error && <span className="field-error">{props.error}</span>}

@@ -8,7 +8,6 @@ import { useAction } from '../hooks';
 import { LorebookEditor } from './LorebookEditor';
 import type { LorebookDraftState } from './lorebook-form';
 
-
 /**
  * The lorebook inside an NPC's card, in the full lorebook editor: every field, saved back into the card (it
  * stays embedded, and exports with the card).
@@ -41,7 +40,14 @@ export function CardBookEditor(props: { npcId: string; npcs: NpcSummary[]; onSav
     <>
       <h2 data-testid="card-book-title">{initial.name}</h2>
       <p className="muted">Inside {npc.card.name}'s card: saved into the card, and exported with it.</p>
-      <LorebookEditor key={`${npc.id}-${npc.updatedAt}`} initial={initial} npcs={props.npcs} save={save} onSaved={() => undefined} tryWithNpc={npc.id} />
+      <LorebookEditor
+        key={`${npc.id}-${npc.updatedAt}`}
+        initial={initial}
+        npcs={props.npcs}
+        save={save}
+        onSaved={() => undefined}
+        tryWithNpc={npc.id}
+      />
     </>
   );
 }

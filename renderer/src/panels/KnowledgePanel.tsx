@@ -81,7 +81,11 @@ export function KnowledgePanel(props: { npc: NpcSummary | null }) {
         <div className="note warn" data-testid="knowledge-reindex-needed">
           Some sources were embedded with another model than <code>{sources.embeddingModel}</code>; search is unreliable until they are
           reindexed.
-          <button data-testid="knowledge-reindex" onClick={() => void run(() => bridge().invoke('knowledge.reindex', { npcId })).then(reload)} disabled={busy}>
+          <button
+            data-testid="knowledge-reindex"
+            onClick={() => void run(() => bridge().invoke('knowledge.reindex', { npcId })).then(reload)}
+            disabled={busy}
+          >
             Reindex
           </button>
         </div>
@@ -117,7 +121,8 @@ export function KnowledgePanel(props: { npc: NpcSummary | null }) {
       {rejected.length > 0 && (
         <p className="note warn" data-testid="knowledge-rejected">
           Only .txt and .md files can be added; skipped {rejected.join(', ')}.
-          {rejected.some((name) => name.toLowerCase().endsWith('.json')) && ' A SillyTavern World Info (.json) file is a lorebook: import it in the Lorebooks tab.'}
+          {rejected.some((name) => name.toLowerCase().endsWith('.json')) &&
+            ' A SillyTavern World Info (.json) file is a lorebook: import it in the Lorebooks tab.'}
         </p>
       )}
       {running.map((p) => (
@@ -141,9 +146,25 @@ export function KnowledgePanel(props: { npc: NpcSummary | null }) {
           });
         }}
       >
-        <input data-testid="knowledge-paste-name" placeholder="Source name, e.g. harbor-history.md" value={pasteName} onChange={(e) => setPasteName(e.target.value)} />
-        <textarea data-testid="knowledge-paste-text" placeholder="Paste lore text here" rows={5} value={pasteText} onChange={(e) => setPasteText(e.target.value)} />
-        <button type="submit" className="primary" data-testid="knowledge-paste-add" disabled={busy || !pasteName.trim() || !pasteText.trim()}>
+        <input
+          data-testid="knowledge-paste-name"
+          placeholder="Source name, e.g. harbor-history.md"
+          value={pasteName}
+          onChange={(e) => setPasteName(e.target.value)}
+        />
+        <textarea
+          data-testid="knowledge-paste-text"
+          placeholder="Paste lore text here"
+          rows={5}
+          value={pasteText}
+          onChange={(e) => setPasteText(e.target.value)}
+        />
+        <button
+          type="submit"
+          className="primary"
+          data-testid="knowledge-paste-add"
+          disabled={busy || !pasteName.trim() || !pasteText.trim()}
+        >
           Add text
         </button>
       </form>
@@ -170,7 +191,11 @@ export function KnowledgePanel(props: { npc: NpcSummary | null }) {
               <td data-testid="knowledge-source-name">
                 {source.name}
                 {source.state === 'incomplete' && (
-                  <span className="badge warn" data-testid="knowledge-source-incomplete" title="An ingest was interrupted: add the source again or delete it.">
+                  <span
+                    className="badge warn"
+                    data-testid="knowledge-source-incomplete"
+                    title="An ingest was interrupted: add the source again or delete it."
+                  >
                     incomplete
                   </span>
                 )}
@@ -181,7 +206,15 @@ export function KnowledgePanel(props: { npc: NpcSummary | null }) {
               <td>
                 {confirming === source.id ? (
                   <span data-testid="knowledge-delete-confirm">
-                    <button className="danger" data-testid="knowledge-delete-yes" onClick={() => void run(() => bridge().invoke('knowledge.delete', { npcId, sourceId: source.id })).then(() => (setConfirming(null), reload()))}>
+                    <button
+                      className="danger"
+                      data-testid="knowledge-delete-yes"
+                      onClick={() =>
+                        void run(() => bridge().invoke('knowledge.delete', { npcId, sourceId: source.id })).then(
+                          () => (setConfirming(null), reload()),
+                        )
+                      }
+                    >
                       Delete
                     </button>
                     <button data-testid="knowledge-delete-no" onClick={() => setConfirming(null)}>
@@ -205,12 +238,22 @@ export function KnowledgePanel(props: { npc: NpcSummary | null }) {
           void search();
         }}
       >
-        <input data-testid="knowledge-search-input" placeholder="Preview what a question would retrieve" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input
+          data-testid="knowledge-search-input"
+          placeholder="Preview what a question would retrieve"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
         <button type="submit" data-testid="knowledge-search" disabled={busy || !query.trim()}>
           Search
         </button>
         {sources && sources.sources.length > 0 && !sources.needsReindex && (
-          <button type="button" data-testid="knowledge-reindex-all" onClick={() => void run(() => bridge().invoke('knowledge.reindex', { npcId })).then(reload)} disabled={busy}>
+          <button
+            type="button"
+            data-testid="knowledge-reindex-all"
+            onClick={() => void run(() => bridge().invoke('knowledge.reindex', { npcId })).then(reload)}
+            disabled={busy}
+          >
             Reindex all
           </button>
         )}

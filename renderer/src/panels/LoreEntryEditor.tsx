@@ -30,10 +30,20 @@ export function LoreEntryEditor(props: {
 
   const text = (field: Key, label: string, placeholder = '') => (
     <Field label={label} error={err(field)}>
-      <input data-testid={id(field)} value={(entry[field] as string | undefined) ?? ''} placeholder={placeholder} onChange={(e) => set(field, e.target.value)} />
+      <input
+        data-testid={id(field)}
+        value={(entry[field] as string | undefined) ?? ''}
+        placeholder={placeholder}
+        onChange={(e) => set(field, e.target.value)}
+      />
     </Field>
   );
-  const num = (field: Key, label: string, placeholder: string, opts: { min?: number; max?: number; step?: number; nullable?: boolean } = {}) => (
+  const num = (
+    field: Key,
+    label: string,
+    placeholder: string,
+    opts: { min?: number; max?: number; step?: number; nullable?: boolean } = {},
+  ) => (
     <Field label={label} error={err(field)}>
       <input
         type="number"
@@ -43,13 +53,20 @@ export function LoreEntryEditor(props: {
         step={opts.step ?? 1}
         value={typeof entry[field] === 'number' ? String(entry[field]) : ''}
         placeholder={placeholder}
-        onChange={(e) => set(field, e.target.value === '' ? (opts.nullable && entry[field] === null ? null : undefined) : Number(e.target.value))}
+        onChange={(e) =>
+          set(field, e.target.value === '' ? (opts.nullable && entry[field] === null ? null : undefined) : Number(e.target.value))
+        }
       />
     </Field>
   );
   const check = (field: Key, label: string, byDefault: boolean) => (
     <label className="inline check">
-      <input type="checkbox" data-testid={id(field)} checked={(entry[field] as boolean | undefined) ?? byDefault} onChange={(e) => set(field, e.target.checked)} />{' '}
+      <input
+        type="checkbox"
+        data-testid={id(field)}
+        checked={(entry[field] as boolean | undefined) ?? byDefault}
+        onChange={(e) => set(field, e.target.checked)}
+      />{' '}
       {label}
       {err(field) && <span className="field-error">{err(field)}</span>}
     </label>
@@ -60,7 +77,9 @@ export function LoreEntryEditor(props: {
       <select
         data-testid={id(field)}
         value={entry[field] === true ? 'yes' : entry[field] === false ? 'no' : ''}
-        onChange={(e) => set(field, e.target.value === 'yes' ? true : e.target.value === 'no' ? false : entry[field] === null ? null : undefined)}
+        onChange={(e) =>
+          set(field, e.target.value === 'yes' ? true : e.target.value === 'no' ? false : entry[field] === null ? null : undefined)
+        }
       >
         <option value="">{defaultWords}</option>
         <option value="yes">Yes</option>
@@ -117,7 +136,11 @@ export function LoreEntryEditor(props: {
       <div className="grid">
         {check('selective', 'Use the extra keywords', false)}
         <Field label="Fires when a keyword is found…" error={err('selectiveLogic')}>
-          <select data-testid={id('selectiveLogic')} value={typeof entry.selectiveLogic === 'string' ? entry.selectiveLogic : 'and_any'} onChange={(e) => set('selectiveLogic', e.target.value)}>
+          <select
+            data-testid={id('selectiveLogic')}
+            value={typeof entry.selectiveLogic === 'string' ? entry.selectiveLogic : 'and_any'}
+            onChange={(e) => set('selectiveLogic', e.target.value)}
+          >
             {SELECTIVE_LOGICS.map((l) => (
               <option key={l} value={l}>
                 {LOGIC_WORDS[l]}
@@ -128,7 +151,11 @@ export function LoreEntryEditor(props: {
         {threeWay('caseSensitive', 'Match upper/lower case exactly', 'As the book says (no)')}
         {threeWay('matchWholeWords', 'Whole words only', 'As the book says (no)')}
         {check('useRegex', 'Keywords are regular expressions (card V3)', false)}
-        {num('scanDepth', 'Messages to search (scan depth)', `book default (${LORE_DEFAULTS.scanDepth})`, { min: 0, max: LOREBOOK_LIMITS.scanDepth, nullable: true })}
+        {num('scanDepth', 'Messages to search (scan depth)', `book default (${LORE_DEFAULTS.scanDepth})`, {
+          min: 0,
+          max: LOREBOOK_LIMITS.scanDepth,
+          nullable: true,
+        })}
       </div>
       <Field label="What the NPC knows when it fires (decorators such as @@depth 2 on the first lines)" wide error={err('content')}>
         <textarea data-testid={id('content')} rows={4} value={entry.content ?? ''} onChange={(e) => set('content', e.target.value)} />
@@ -137,7 +164,11 @@ export function LoreEntryEditor(props: {
         'Where it goes',
         <>
           <Field label="Place" error={err('position')}>
-            <select data-testid={id('position')} value={typeof position === 'string' ? position : ''} onChange={(e) => set('position', e.target.value)}>
+            <select
+              data-testid={id('position')}
+              value={typeof position === 'string' ? position : ''}
+              onChange={(e) => set('position', e.target.value)}
+            >
               {typeof position === 'number' && <option value="">Position {position} (from another tool)</option>}
               {LORE_POSITIONS.map((p) => (
                 <option key={p} value={p}>
@@ -146,9 +177,17 @@ export function LoreEntryEditor(props: {
               ))}
             </select>
           </Field>
-          {num('depth', 'Messages from the end (for “in the chat”)', String(LORE_DEFAULTS.depth), { min: 0, max: LOREBOOK_LIMITS.insertionDepth, nullable: true })}
+          {num('depth', 'Messages from the end (for “in the chat”)', String(LORE_DEFAULTS.depth), {
+            min: 0,
+            max: LOREBOOK_LIMITS.insertionDepth,
+            nullable: true,
+          })}
           <Field label="Said as (for “in the chat”)" error={err('role')}>
-            <select data-testid={id('role')} value={typeof entry.role === 'string' ? entry.role : ''} onChange={(e) => set('role', e.target.value === '' ? undefined : e.target.value)}>
+            <select
+              data-testid={id('role')}
+              value={typeof entry.role === 'string' ? entry.role : ''}
+              onChange={(e) => set('role', e.target.value === '' ? undefined : e.target.value)}
+            >
               <option value="">{ROLE_WORDS.system} (default)</option>
               {LORE_ROLES.map((r) => (
                 <option key={r} value={r}>
@@ -169,7 +208,11 @@ export function LoreEntryEditor(props: {
           {check('useProbability', 'Use the chance', true)}
           {text('group', 'Groups (comma separated; one entry per group fires)', '')}
           {check('groupOverride', 'Wins its group by order', false)}
-          {num('groupWeight', 'Weight in its group', String(LORE_DEFAULTS.groupWeight), { min: 0, max: LOREBOOK_LIMITS.groupWeight, nullable: true })}
+          {num('groupWeight', 'Weight in its group', String(LORE_DEFAULTS.groupWeight), {
+            min: 0,
+            max: LOREBOOK_LIMITS.groupWeight,
+            nullable: true,
+          })}
           {threeWay('useGroupScoring', 'Choose the group winner by most keywords', 'Studio default (no)')}
         </>,
       )}
@@ -194,7 +237,9 @@ export function LoreEntryEditor(props: {
               data-testid={id('delayUntilRecursion')}
               placeholder="off"
               value={typeof delayUntil === 'number' ? String(delayUntil) : delayUntil === true ? '1' : ''}
-              onChange={(e) => set('delayUntilRecursion', e.target.value === '' ? (delayUntil === false ? false : undefined) : Number(e.target.value))}
+              onChange={(e) =>
+                set('delayUntilRecursion', e.target.value === '' ? (delayUntil === false ? false : undefined) : Number(e.target.value))
+              }
             />
           </Field>
         </>,
@@ -204,11 +249,24 @@ export function LoreEntryEditor(props: {
         <>
           {check('ignoreBudget', 'Always included, even over the token budget', false)}
           {text('automationId', 'Automation id', '')}
-          <Field label="Only when generating (comma separated: normal, continue, impersonate, swipe, regenerate, quiet)" error={err('triggers')}>
+          <Field
+            label="Only when generating (comma separated: normal, continue, impersonate, swipe, regenerate, quiet)"
+            error={err('triggers')}
+          >
             <input
               data-testid={id('triggers')}
               value={(entry.triggers ?? []).join(', ')}
-              onChange={(e) => set('triggers', e.target.value.trim() ? e.target.value.split(',').map((t) => t.trim()).filter(Boolean) : undefined)}
+              onChange={(e) =>
+                set(
+                  'triggers',
+                  e.target.value.trim()
+                    ? e.target.value
+                        .split(',')
+                        .map((t) => t.trim())
+                        .filter(Boolean)
+                    : undefined,
+                )
+              }
             />
           </Field>
           {text('name', 'Name (card V2)', '')}

@@ -17,7 +17,11 @@ export function LoreTryBox(props: { draft: LorebookDraftState; npcs: NpcSummary[
   async function tryIt() {
     const { id, name, book } = props.draft;
     const out = await run(() =>
-      bridge().invoke('lorebook.try', { message, book: { ...(id ? { id } : {}), name: name || 'This lorebook', book }, ...(npcId ? { npcId } : {}) }),
+      bridge().invoke('lorebook.try', {
+        message,
+        book: { ...(id ? { id } : {}), name: name || 'This lorebook', book },
+        ...(npcId ? { npcId } : {}),
+      }),
     );
     if (out) setResult(out);
   }

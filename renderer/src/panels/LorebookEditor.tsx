@@ -31,7 +31,8 @@ export function LorebookEditor(props: {
   const errors = useMemo(() => fieldErrors(draft), [draft]);
   const { busy, error, run } = useAction();
   const setBook = (field: string, value: unknown) => setDraft((d) => ({ ...d, book: withField(d.book, field, value) }));
-  const setEntry = (i: number, entry: LoreEntry) => setDraft((d) => ({ ...d, book: { ...d.book, entries: d.book.entries.map((e, j) => (j === i ? entry : e)) } }));
+  const setEntry = (i: number, entry: LoreEntry) =>
+    setDraft((d) => ({ ...d, book: { ...d.book, entries: d.book.entries.map((e, j) => (j === i ? entry : e)) } }));
   const count = Object.keys(errors).length;
 
   function addEntry() {
@@ -52,7 +53,9 @@ export function LorebookEditor(props: {
       await run(() => save(draft));
       return;
     }
-    const saved = await run(() => bridge().invoke('lorebook.save', { ...(draft.id ? { id: draft.id } : {}), name: draft.name, book: draft.book }));
+    const saved = await run(() =>
+      bridge().invoke('lorebook.save', { ...(draft.id ? { id: draft.id } : {}), name: draft.name, book: draft.book }),
+    );
     if (saved) props.onSaved(saved);
   }
   const shown = (key: string) => errors[key];
@@ -104,7 +107,12 @@ export function LorebookEditor(props: {
         </label>
       </div>
       <Field label="Description" wide error={shown('book.description')}>
-        <textarea data-testid="lorebook-field-description" rows={2} value={draft.book.description ?? ''} onChange={(e) => setBook('description', e.target.value || undefined)} />
+        <textarea
+          data-testid="lorebook-field-description"
+          rows={2}
+          value={draft.book.description ?? ''}
+          onChange={(e) => setBook('description', e.target.value || undefined)}
+        />
       </Field>
 
       <h3>

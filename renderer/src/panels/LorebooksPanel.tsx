@@ -132,7 +132,12 @@ export function LorebooksPanel(props: { npcs: NpcSummary[]; onNpcsChanged: () =>
         <ul>
           {books.map((b) => (
             <li key={b.id}>
-              <button className={`npc-item${selected?.id === b.id ? ' selected' : ''}`} data-testid="lorebook-item" data-id={b.id} onClick={() => void open(b.id)}>
+              <button
+                className={`npc-item${selected?.id === b.id ? ' selected' : ''}`}
+                data-testid="lorebook-item"
+                data-id={b.id}
+                onClick={() => void open(b.id)}
+              >
                 <span>{b.name}</span>
                 <small>
                   {b.entries} entries · {b.npcs.length ? `used by ${b.npcs.map((n) => n.name).join(', ')}` : 'not attached'}
@@ -172,7 +177,13 @@ export function LorebooksPanel(props: { npcs: NpcSummary[]; onNpcsChanged: () =>
         {!selected && !creating && !cardBookOf && <p className="empty">Pick a lorebook, import one, or make a new one.</p>}
         {cardBookOf && <CardBookEditor key={cardBookOf} npcId={cardBookOf} npcs={props.npcs} onSaved={props.onNpcsChanged} />}
         {creating && (
-          <LorebookEditor key={`new-${version}`} initial={{ name: '', book: { entries: [] } }} npcs={props.npcs} onSaved={(r) => void saved(r)} onCancel={() => setCreating(false)} />
+          <LorebookEditor
+            key={`new-${version}`}
+            initial={{ name: '', book: { entries: [] } }}
+            npcs={props.npcs}
+            onSaved={(r) => void saved(r)}
+            onCancel={() => setCreating(false)}
+          />
         )}
         {selected && (
           <>

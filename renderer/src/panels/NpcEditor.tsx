@@ -110,7 +110,12 @@ export function NpcEditor(props: { initial: NpcForm; onSaved: (npc: Npc) => void
       </div>
       {CARD_TEXTS.map(([key, label]) => (
         <Field key={key} label={label} wide error={fieldErrors[key]}>
-          <textarea data-testid={`npc-field-${key.replace(/_/g, '-')}`} value={form[key] as string} onChange={set(key)} rows={key === 'description' ? 5 : 3} />
+          <textarea
+            data-testid={`npc-field-${key.replace(/_/g, '-')}`}
+            value={form[key] as string}
+            onChange={set(key)}
+            rows={key === 'description' ? 5 : 3}
+          />
         </Field>
       ))}
       <fieldset className="lorebook" data-testid="npc-lorebook">
@@ -118,17 +123,43 @@ export function NpcEditor(props: { initial: NpcForm; onSaved: (npc: Npc) => void
         {fieldErrors.lore && <span className="field-error">{fieldErrors.lore}</span>}
         {form.lore.map((entry, i) => (
           <div className="lore-entry" key={i} data-testid="npc-lore-entry">
-            <input data-testid="npc-lore-keys" placeholder="keys, comma separated" value={entry.keys} onChange={(e) => setLore(i, { keys: e.target.value })} />
-            <textarea data-testid="npc-lore-content" placeholder="what the NPC knows when a key appears" rows={2} value={entry.content} onChange={(e) => setLore(i, { content: e.target.value })} />
+            <input
+              data-testid="npc-lore-keys"
+              placeholder="keys, comma separated"
+              value={entry.keys}
+              onChange={(e) => setLore(i, { keys: e.target.value })}
+            />
+            <textarea
+              data-testid="npc-lore-content"
+              placeholder="what the NPC knows when a key appears"
+              rows={2}
+              value={entry.content}
+              onChange={(e) => setLore(i, { content: e.target.value })}
+            />
             <label className="inline">
               <input type="checkbox" checked={entry.enabled} onChange={(e) => setLore(i, { enabled: e.target.checked })} /> enabled
             </label>
-            <button type="button" className="link danger" data-testid="npc-lore-remove" onClick={() => setForm((f) => ({ ...f, lore: f.lore.filter((_, j) => j !== i), keep: { ...f.keep, entryExtras: f.keep.entryExtras.filter((_, j) => j !== i) } }))}>
+            <button
+              type="button"
+              className="link danger"
+              data-testid="npc-lore-remove"
+              onClick={() =>
+                setForm((f) => ({
+                  ...f,
+                  lore: f.lore.filter((_, j) => j !== i),
+                  keep: { ...f.keep, entryExtras: f.keep.entryExtras.filter((_, j) => j !== i) },
+                }))
+              }
+            >
               remove
             </button>
           </div>
         ))}
-        <button type="button" data-testid="npc-lore-add" onClick={() => setForm((f) => ({ ...f, lore: [...f.lore, { keys: '', content: '', enabled: true }] }))}>
+        <button
+          type="button"
+          data-testid="npc-lore-add"
+          onClick={() => setForm((f) => ({ ...f, lore: [...f.lore, { keys: '', content: '', enabled: true }] }))}
+        >
           Add lore entry
         </button>
       </fieldset>
@@ -138,7 +169,11 @@ export function NpcEditor(props: { initial: NpcForm; onSaved: (npc: Npc) => void
         error={fieldErrors.lorebooks}
         onChange={(lorebooks) => setForm((f) => ({ ...f, lorebooks }))}
       />
-      {fieldErrors.card && <span className="field-error" data-testid="npc-card-error">{fieldErrors.card}</span>}
+      {fieldErrors.card && (
+        <span className="field-error" data-testid="npc-card-error">
+          {fieldErrors.card}
+        </span>
+      )}
       <ErrorNote error={error} testId="npc-save-error" />
       <div className="actions">
         <button type="submit" className="primary" data-testid="npc-save" disabled={busy}>

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import type { Npc, NpcSummary } from '../../../shared/npc';
 import { bridge } from '../bridge';
 import { ErrorNote } from '../components/Field';
+import { NpcAvatar } from '../components/NpcAvatar';
 import { download, fileToBase64 } from '../files';
 import { useAction } from '../hooks';
 import { NpcArt } from './NpcArt';
@@ -83,7 +84,11 @@ export function NpcPanel(props: {
             }}
           />
         </div>
-        {props.npcs.length === 0 && <p className="empty" data-testid="npc-empty">No NPCs yet. Create one or import a Character Card (JSON, PNG or CHARX).</p>}
+        {props.npcs.length === 0 && (
+          <p className="empty" data-testid="npc-empty">
+            No NPCs yet. Create one or import a Character Card (JSON, PNG or CHARX).
+          </p>
+        )}
         <ul>
           {props.npcs.map((npc) => (
             <li key={npc.id}>
@@ -93,10 +98,13 @@ export function NpcPanel(props: {
                 data-npc-id={npc.id}
                 onClick={() => props.onSelect(npc.id)}
               >
-                <strong>{npc.name}</strong>
-                <small>
-                  {npc.processor} · {npc.model}
-                </small>
+                <NpcAvatar npcId={npc.id} name={npc.name} hasArt={npc.hasArt} version={npc.updatedAt} size="sm" />
+                <span className="npc-item-text">
+                  <strong>{npc.name}</strong>
+                  <small>
+                    {npc.processor} · {npc.model}
+                  </small>
+                </span>
               </button>
             </li>
           ))}
@@ -108,12 +116,18 @@ export function NpcPanel(props: {
           <NpcEditor key={editing.id ?? 'new'} initial={editing} onSaved={(npc) => void saved(npc)} onCancel={() => setEditing(null)} />
         ) : selected ? (
           <div className="npc-summary" data-testid="npc-summary">
-            <NpcArt npcId={selected.id} name={selected.name} />
+            <NpcArt npcId={selected.id} name={selected.name} onChanged={props.onChanged} />
             <h2 data-testid="npc-summary-name">{selected.name}</h2>
             <p>
               {selected.processor === 'local' ? 'Local (Ollama)' : 'Hosted (Bedrock)'} · <code>{selected.model}</code>
             </p>
-            {selected.tags.length > 0 && <p className="tags">{selected.tags.map((t) => <span key={t}>{t}</span>)}</p>}
+            {selected.tags.length > 0 && (
+              <p className="tags">
+                {selected.tags.map((t) => (
+                  <span key={t}>{t}</span>
+                ))}
+              </p>
+            )}
             <div className="actions">
               <button className="primary" data-testid="npc-chat" onClick={() => props.onChat(selected.id)}>
                 Chat

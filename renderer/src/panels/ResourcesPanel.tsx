@@ -83,6 +83,7 @@ export function ResourcesPanel(props: { usageVersion: number }) {
 
   const snapshot = health.snapshot ?? [];
   const host = snapshot.find((p) => p.id === 'studio-host');
+  const usageTokens = usage ? usage.totals.promptTokens + usage.totals.replyTokens : 0;
   const card = (p: HealthSnapshot[number]) => <ProviderCard key={p.id} provider={p} samples={history[p.id] ?? []} usage={usage} />;
 
   return (
@@ -101,8 +102,7 @@ export function ResourcesPanel(props: { usageVersion: number }) {
       )}
       {usage && (
         <p className="usage-total" data-testid="usage-total">
-          Today ({usage.day}): {formatCount(usage.totals.calls)} calls, {formatCount(usage.totals.promptTokens + usage.totals.replyTokens)}{' '}
-          tokens, {formatUsd(usage.totals.costUsd)}
+          Today ({usage.day}): {formatCount(usage.totals.calls)} calls, {formatCount(usageTokens)} tokens, {formatUsd(usage.totals.costUsd)}
         </p>
       )}
       {host && (

@@ -53,20 +53,36 @@ export function SettingsPanel() {
           <legend>Ollama</legend>
           <DemoOllamaNote />
           <Field label="URL" error={issues['ollama.url']}>
-            <input data-testid="settings-ollama-url" value={settings.ollama.url} onChange={(e) => patch((s) => ({ ...s, ollama: { ...s.ollama, url: e.target.value } }))} />
+            <input
+              data-testid="settings-ollama-url"
+              value={settings.ollama.url}
+              onChange={(e) => patch((s) => ({ ...s, ollama: { ...s.ollama, url: e.target.value } }))}
+            />
           </Field>
           <OllamaPoolField ollama={settings.ollama} issues={issues} onChange={(ollama) => patch((s) => ({ ...s, ollama }))} />
         </fieldset>
         <fieldset>
           <legend>Bedrock</legend>
           <Field label="Region" error={issues['bedrock.region']}>
-            <input data-testid="settings-bedrock-region" value={settings.bedrock.region} onChange={(e) => patch((s) => ({ ...s, bedrock: { ...s.bedrock, region: e.target.value } }))} />
+            <input
+              data-testid="settings-bedrock-region"
+              value={settings.bedrock.region}
+              onChange={(e) => patch((s) => ({ ...s, bedrock: { ...s.bedrock, region: e.target.value } }))}
+            />
           </Field>
           <Field label="Profile" error={issues['bedrock.profile']}>
-            <input data-testid="settings-bedrock-profile" value={settings.bedrock.profile ?? ''} onChange={(e) => patch((s) => ({ ...s, bedrock: { ...s.bedrock, profile: e.target.value || undefined } }))} />
+            <input
+              data-testid="settings-bedrock-profile"
+              value={settings.bedrock.profile ?? ''}
+              onChange={(e) => patch((s) => ({ ...s, bedrock: { ...s.bedrock, profile: e.target.value || undefined } }))}
+            />
           </Field>
           <Field label="Endpoint (optional)" error={issues['bedrock.endpoint']}>
-            <input data-testid="settings-bedrock-endpoint" value={settings.bedrock.endpoint ?? ''} onChange={(e) => patch((s) => ({ ...s, bedrock: { ...s.bedrock, endpoint: e.target.value || undefined } }))} />
+            <input
+              data-testid="settings-bedrock-endpoint"
+              value={settings.bedrock.endpoint ?? ''}
+              onChange={(e) => patch((s) => ({ ...s, bedrock: { ...s.bedrock, endpoint: e.target.value || undefined } }))}
+            />
           </Field>
         </fieldset>
         <fieldset>
@@ -75,7 +91,12 @@ export function SettingsPanel() {
             <select
               data-testid="settings-chroma-mode"
               value={settings.chroma.mode}
-              onChange={(e) => patch((s) => ({ ...s, chroma: e.target.value === 'url' ? { mode: 'url', url: 'http://127.0.0.1:8000' } : { mode: 'embedded' } }))}
+              onChange={(e) =>
+                patch((s) => ({
+                  ...s,
+                  chroma: e.target.value === 'url' ? { mode: 'url', url: 'http://127.0.0.1:8000' } : { mode: 'embedded' },
+                }))
+              }
             >
               <option value="embedded">Embedded (the studio starts its own server)</option>
               <option value="url">An existing server at a URL</option>
@@ -84,7 +105,11 @@ export function SettingsPanel() {
           <ChromaLaunchPrefixField settings={settings} patch={patch} error={issues['chroma.launchPrefix']} />
           {settings.chroma.mode === 'url' && (
             <Field label="URL" error={issues['chroma.url']}>
-              <input data-testid="settings-chroma-url" value={settings.chroma.url} onChange={(e) => patch((s) => ({ ...s, chroma: { mode: 'url', url: e.target.value } }))} />
+              <input
+                data-testid="settings-chroma-url"
+                value={settings.chroma.url}
+                onChange={(e) => patch((s) => ({ ...s, chroma: { mode: 'url', url: e.target.value } }))}
+              />
             </Field>
           )}
         </fieldset>
@@ -92,7 +117,15 @@ export function SettingsPanel() {
         <fieldset>
           <legend>Timeouts (ms)</legend>
           {(['providerCleanupMs', 'shutdownDeadlineMs', 'drainMs'] as const).map((key) => (
-            <Field key={key} label={{ providerCleanupMs: 'Provider cleanup', shutdownDeadlineMs: 'Global shutdown deadline', drainMs: 'Drain in-flight chats' }[key]} error={issues[`timeouts.${key}`]}>
+            <Field
+              key={key}
+              label={
+                { providerCleanupMs: 'Provider cleanup', shutdownDeadlineMs: 'Global shutdown deadline', drainMs: 'Drain in-flight chats' }[
+                  key
+                ]
+              }
+              error={issues[`timeouts.${key}`]}
+            >
               <input
                 data-testid={`settings-${key}`}
                 inputMode="numeric"
@@ -103,7 +136,11 @@ export function SettingsPanel() {
           ))}
         </fieldset>
         <ErrorNote error={error} testId="settings-error" />
-        {saved && <p className="note ok" data-testid="settings-saved">{saved}</p>}
+        {saved && (
+          <p className="note ok" data-testid="settings-saved">
+            {saved}
+          </p>
+        )}
         <button type="submit" className="primary" data-testid="settings-save" disabled={busy}>
           Save settings
         </button>

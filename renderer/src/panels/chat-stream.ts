@@ -11,12 +11,18 @@ export interface LiveReply {
 }
 
 /**
- * Replies streaming for one NPC. Tokens are buffered and applied once per animation frame, so a
- * fast model does not re-render the transcript per token.
+ * Replies streaming in one conversation. Tokens are buffered and applied once per animation frame, so a
+ * fast model does not re-render the transcript per token. Chat events name their conversation: only this
+ * conversation's are shown; a reply ending in another conversation of the NPC is reported (`onElsewhere`).
  */
 export function useChatStream(
   npcId: string | null,
-  handlers: { onDone: (e: ChatDoneEvent) => void; onError: (e: ChatErrorEvent) => void },
+  conversationId: string,
+  handlers: {
+    onDone: (e: ChatDoneEvent) => void;
+    onError: (e: ChatErrorEvent) => void;
+    onElsewhere?: (e: ChatDoneEvent | ChatErrorEvent) => void;
+  },
 ): {
   live: Record<string, LiveReply>;
   expect: (turnId: string, alternative: number, messageId?: string) => void;
@@ -28,6 +34,7 @@ export function useChatStream(
   const frame = useRef<number | null>(null);
   /** Replies already finished: a late `expect` (send's answer after a fast reply's done event) is ignored. */
   const finished = useRef(new Set<string>());
+  const here = (e: { npcId: string; conversationId: string }) => e.npcId === npcId && e.conversationId === conversationId;
 
   const flush = useCallback(() => {
     frame.current = null;
@@ -39,7 +46,9 @@ export function useChatStream(
       for (const [turnId, { alternative, text }] of batch) {
         const current = next[turnId];
         next[turnId] =
-          current && current.alternative === alternative ? { ...current, text: current.text + text } : { ...current, turnId, alternative, text };
+          current && current.alternative === alternative
+            ? { ...current, text: current.text + text }
+            : { ...current, turnId, alternative, text };
       }
       return next;
     });
@@ -53,10 +62,10 @@ export function useChatStream(
       if (frame.current !== null) cancelAnimationFrame(frame.current);
       frame.current = null;
     };
-  }, [npcId]);
+  }, [npcId, conversationId]);
 
   useStudioEvent('chat.token', (token) => {
-    if (token.npcId !== npcId) return;
+    if (!here(token)) return;
     const alternative = token.alternative ?? 0;
     const pending = buffer.current.get(token.turnId);
     if (pending && pending.alternative === alternative) pending.text += token.text;
@@ -65,17 +74,20 @@ export function useChatStream(
   });
   useStudioEvent('chat.done', (done) => {
     if (done.npcId !== npcId) return;
+    if (!here(done)) return handlers.onElsewhere?.(done);
     flush();
     finished.current.add(`${done.turnId}:${done.alternative ?? 0}`);
     handlers.onDone(done);
   });
   useStudioEvent('chat.error', (error) => {
     if (error.npcId !== npcId) return;
+    if (!here(error)) return handlers.onElsewhere?.(error);
     flush();
     finished.current.add(`${error.turnId}:${error.alternative ?? 0}`);
     handlers.onError(error);
   });
 
+  /** A reply this view started: a regenerated or continued one shows in place of `messageId`. */
   const expect = useCallback((turnId: string, alternative: number, messageId?: string) => {
     if (finished.current.has(`${turnId}:${alternative}`)) return;
     setLive((prev) => {

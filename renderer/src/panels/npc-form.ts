@@ -1,4 +1,12 @@
-import { DEFAULT_LOCAL_MODEL, type CardData, type CharacterBook, type LorebookEntry, type Npc, type NpcDraft, type ProcessorKind } from '../../../shared/npc';
+import {
+  DEFAULT_LOCAL_MODEL,
+  type CardData,
+  type CharacterBook,
+  type LorebookEntry,
+  type Npc,
+  type NpcDraft,
+  type ProcessorKind,
+} from '../../../shared/npc';
 
 /** The editor's flat, string-typed state; converted to an NpcDraft on save. */
 export interface NpcForm {
@@ -34,10 +42,28 @@ const GREETING_SEPARATOR = /\n-{3,}\n/;
 
 export function blankForm(): NpcForm {
   return {
-    name: '', description: '', personality: '', scenario: '', first_mes: '', mes_example: '', system_prompt: '',
-    post_history_instructions: '', creator_notes: '', alternate_greetings: '', tags: '', creator: '', character_version: '',
-    processor: 'local', model: DEFAULT_LOCAL_MODEL, temperature: '', topP: '', numCtx: '', maxTokens: '', lore: [],
-    lorebooks: [], keep: { card: {}, entryExtras: [] },
+    name: '',
+    description: '',
+    personality: '',
+    scenario: '',
+    first_mes: '',
+    mes_example: '',
+    system_prompt: '',
+    post_history_instructions: '',
+    creator_notes: '',
+    alternate_greetings: '',
+    tags: '',
+    creator: '',
+    character_version: '',
+    processor: 'local',
+    model: DEFAULT_LOCAL_MODEL,
+    temperature: '',
+    topP: '',
+    numCtx: '',
+    maxTokens: '',
+    lore: [],
+    lorebooks: [],
+    keep: { card: {}, entryExtras: [] },
   };
 }
 
@@ -50,13 +76,24 @@ export function formFromNpc(npc: Npc): NpcForm {
   const bookExtras = book ? (({ entries: _entries, ...rest }) => rest)(book) : undefined;
   return {
     id: npc.id,
-    name: card.name, description: card.description, personality: card.personality, scenario: card.scenario,
-    first_mes: card.first_mes, mes_example: card.mes_example, system_prompt: card.system_prompt,
-    post_history_instructions: card.post_history_instructions, creator_notes: card.creator_notes,
-    alternate_greetings: card.alternate_greetings.join('\n---\n'), tags: card.tags.join(', '), creator: card.creator,
+    name: card.name,
+    description: card.description,
+    personality: card.personality,
+    scenario: card.scenario,
+    first_mes: card.first_mes,
+    mes_example: card.mes_example,
+    system_prompt: card.system_prompt,
+    post_history_instructions: card.post_history_instructions,
+    creator_notes: card.creator_notes,
+    alternate_greetings: card.alternate_greetings.join('\n---\n'),
+    tags: card.tags.join(', '),
+    creator: card.creator,
     character_version: card.character_version,
-    processor: studio.processor, model: studio.model,
-    temperature: str(studio.sampling.temperature), topP: str(studio.sampling.topP), numCtx: str(studio.sampling.numCtx),
+    processor: studio.processor,
+    model: studio.model,
+    temperature: str(studio.sampling.temperature),
+    topP: str(studio.sampling.topP),
+    numCtx: str(studio.sampling.numCtx),
     maxTokens: str(studio.sampling.maxTokens),
     lore: entries.map((e) => ({ keys: e.keys.join(', '), content: e.content, enabled: e.enabled })),
     lorebooks: [...(studio.lorebooks ?? [])],
@@ -73,7 +110,11 @@ function num(text: string): number | undefined {
   return trimmed === '' ? undefined : Number(trimmed);
 }
 
-const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function inputFromForm(form: NpcForm): NpcDraft {
   const entries = form.lore.map((entry, i) => ({
@@ -89,11 +130,24 @@ export function inputFromForm(form: NpcForm): NpcDraft {
     ...(form.id ? { id: form.id } : {}),
     card: {
       ...form.keep.card,
-      name: form.name, description: form.description, personality: form.personality, scenario: form.scenario,
-      first_mes: form.first_mes, mes_example: form.mes_example, system_prompt: form.system_prompt,
-      post_history_instructions: form.post_history_instructions, creator_notes: form.creator_notes,
-      alternate_greetings: form.alternate_greetings.trim() ? form.alternate_greetings.split(GREETING_SEPARATOR).map((g) => g.trim()).filter(Boolean) : [],
-      tags: list(form.tags), creator: form.creator, character_version: form.character_version,
+      name: form.name,
+      description: form.description,
+      personality: form.personality,
+      scenario: form.scenario,
+      first_mes: form.first_mes,
+      mes_example: form.mes_example,
+      system_prompt: form.system_prompt,
+      post_history_instructions: form.post_history_instructions,
+      creator_notes: form.creator_notes,
+      alternate_greetings: form.alternate_greetings.trim()
+        ? form.alternate_greetings
+            .split(GREETING_SEPARATOR)
+            .map((g) => g.trim())
+            .filter(Boolean)
+        : [],
+      tags: list(form.tags),
+      creator: form.creator,
+      character_version: form.character_version,
       extensions: form.keep.card.extensions ?? {},
       ...(entries.length || form.keep.bookExtras ? { character_book: { extensions: {}, ...form.keep.bookExtras, entries } } : {}),
     },

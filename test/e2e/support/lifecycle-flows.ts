@@ -82,8 +82,13 @@ export async function quitThroughOverlay({ ui }: StudioUnderTest, testInfo: Test
   for (const id of ['local-processor', 'ollama-client', 'npc-store', 'transcript-store', 'knowledge-store', 'chroma-server']) {
     await expect(providers.and(ui.page.locator(`[data-key="${id}"]`)), `provider ${id}`).toHaveAttribute('data-outcome', 'ok');
   }
-  const outcomes = await providers.evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-key')}=${r.getAttribute('data-outcome')}`));
-  expect(outcomes.filter((o) => !o.endsWith('=ok')), outcomes.join(', ')).toEqual([]);
+  const outcomes = await providers.evaluateAll((rows) =>
+    rows.map((r) => `${r.getAttribute('data-key')}=${r.getAttribute('data-outcome')}`),
+  );
+  expect(
+    outcomes.filter((o) => !o.endsWith('=ok')),
+    outcomes.join(', '),
+  ).toEqual([]);
   await expect(ui.byTestId('quit-elapsed')).toHaveText(/^\d+ ms$/);
   await ui.snap(testInfo, 'quit-overlay');
 }
@@ -100,7 +105,10 @@ export async function expectRestored({ ui }: StudioUnderTest, testInfo: TestInfo
   await expect(banner).toBeVisible();
   await expect(banner).toHaveAttribute('data-exit-code', '0');
   await expect(banner).toContainText('Last shutdown was clean');
-  await expect(ui.byTestId('last-shutdown-provider').and(ui.page.locator('[data-provider-id="chroma-server"]'))).toHaveAttribute('data-outcome', 'ok');
+  await expect(ui.byTestId('last-shutdown-provider').and(ui.page.locator('[data-provider-id="chroma-server"]'))).toHaveAttribute(
+    'data-outcome',
+    'ok',
+  );
 
   await ui.openTab('npcs');
   await expect(ui.byTestId('npc-item')).toHaveCount(2);

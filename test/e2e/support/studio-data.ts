@@ -29,10 +29,11 @@ let prefix: string | undefined;
  * imports use import.meta, which Playwright's CommonJS transform cannot load.
  */
 export function studioEnv(): Record<string, string> {
-  prefix ??= execFileSync('bash', [join(REPO, 'scripts', 'prepare-chroma-loader.sh'), '--json'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 300_000,
-  }).trim() || '[]';
+  prefix ??=
+    execFileSync('bash', [join(REPO, 'scripts', 'prepare-chroma-loader.sh'), '--json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 300_000,
+    }).trim() || '[]';
   return { NPC_STUDIO_CHROMA_PREFIX: prefix };
 }

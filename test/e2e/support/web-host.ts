@@ -30,8 +30,8 @@ export class WebHost {
     private readonly child: ChildProcess,
     readonly dataDir: string,
   ) {
-    child.stdout?.on('data', (d: Buffer) => (this.stdoutText += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (this.stderrText += d.toString()));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (this.stdoutText += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.stderrText += d));
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 

@@ -105,7 +105,12 @@ describe('BedrockClientProvider', () => {
     const err = await failure(streamOnce(p));
     expect(err.code).toBe('timeout');
     expect(err.message).toContain('within 300 ms');
-    expect(await eventually(() => server.requests[0]?.outcome, (o) => o === 'client-closed')).toBe('client-closed');
+    expect(
+      await eventually(
+        () => server.requests[0]?.outcome,
+        (o) => o === 'client-closed',
+      ),
+    ).toBe('client-closed');
   });
 
   it('times out a stream that goes silent mid-reply', async () => {
@@ -114,17 +119,28 @@ describe('BedrockClientProvider', () => {
     const err = await failure(streamOnce(p));
     expect(err.code).toBe('timeout');
     expect(err.message).toContain(`model "${MODEL}" in region ${REGION}`);
-    expect(await eventually(() => server.requests[0]?.outcome, (o) => o === 'client-closed')).toBe('client-closed');
+    expect(
+      await eventually(
+        () => server.requests[0]?.outcome,
+        (o) => o === 'client-closed',
+      ),
+    ).toBe('client-closed');
   });
 
   it('aborts a hung call on cleanup and leaves zero sockets to the server port', async () => {
-    await eventually(() => server.openConnections(), (n) => n === 0);
+    await eventually(
+      () => server.openConnections(),
+      (n) => n === 0,
+    );
     const before = snapshotResources();
     const { provider: p } = await provider();
     await streamOnce(p);
     server.switches.hang = true;
     const hung = streamOnce(p).catch((e: unknown) => e);
-    await eventually(() => server.requestCount, (n) => n === 2);
+    await eventually(
+      () => server.requestCount,
+      (n) => n === 2,
+    );
     expect(p.inFlightCount).toBe(1);
     expect(socketsToPort(server.port)).toBeGreaterThanOrEqual(1);
     const first = p.cleanup();
@@ -132,9 +148,24 @@ describe('BedrockClientProvider', () => {
     await first;
     expect(((await hung) as Error).name).toBe('AbortError');
     expect(p.openSockets()).toBe(0);
-    expect(await eventually(() => socketsToPort(server.port), (n) => n === 0)).toBe(0);
-    expect(await eventually(() => server.openConnections(), (n) => n === 0)).toBe(0);
-    expect((await eventually(() => snapshotResources().sockets, (n) => n === before.sockets))).toBe(before.sockets);
+    expect(
+      await eventually(
+        () => socketsToPort(server.port),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
+    expect(
+      await eventually(
+        () => server.openConnections(),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
+    expect(
+      await eventually(
+        () => snapshotResources().sockets,
+        (n) => n === before.sockets,
+      ),
+    ).toBe(before.sockets);
     const health = await p.healthCheck();
     expect(health.status).toBe('stopped');
     expect(health.resources).toMatchObject({ openSockets: 0, inFlight: 0 });

@@ -121,8 +121,18 @@ describe('HostedProcessor', () => {
     const closedBefore = server.closedConnections;
     controller.abort();
     await expect(readTokens(events, 1000)).rejects.toMatchObject({ name: 'AbortError' });
-    expect(await eventually(() => server.requests[0]!.outcome, (o) => o === 'client-closed')).toBe('client-closed');
-    expect(await eventually(() => server.closedConnections, (n) => n > closedBefore)).toBeGreaterThan(closedBefore);
+    expect(
+      await eventually(
+        () => server.requests[0]!.outcome,
+        (o) => o === 'client-closed',
+      ),
+    ).toBe('client-closed');
+    expect(
+      await eventually(
+        () => server.closedConnections,
+        (n) => n > closedBefore,
+      ),
+    ).toBeGreaterThan(closedBefore);
     expect(bedrock.inFlightCount).toBe(0);
     expect(bedrock.openSockets()).toBe(0);
   });
@@ -133,7 +143,12 @@ describe('HostedProcessor', () => {
     for await (const event of processor.chat(npcRequest(), new AbortController().signal)) {
       if (event.type === 'token') break;
     }
-    expect(await eventually(() => server.requests[0]!.outcome, (o) => o === 'client-closed')).toBe('client-closed');
+    expect(
+      await eventually(
+        () => server.requests[0]!.outcome,
+        (o) => o === 'client-closed',
+      ),
+    ).toBe('client-closed');
     expect(bedrock.inFlightCount).toBe(0);
   });
 
@@ -141,7 +156,8 @@ describe('HostedProcessor', () => {
     server.switches.exceptionAfterTokens = 3;
     const seen: string[] = [];
     const err = await (async () => {
-      for await (const event of processor.chat(npcRequest(), new AbortController().signal)) if (event.type === 'token') seen.push(event.text);
+      for await (const event of processor.chat(npcRequest(), new AbortController().signal))
+        if (event.type === 'token') seen.push(event.text);
     })().catch((e: unknown) => e);
     expect(seen).toHaveLength(3);
     expect(err).toBeInstanceOf(BedrockError);
@@ -159,7 +175,12 @@ describe('HostedProcessor', () => {
     expect(processor.cleanup()).toBe(first);
     await first;
     await expect(readTokens(events, 1000)).rejects.toMatchObject({ name: 'AbortError' });
-    expect(await eventually(() => server.requests[0]!.outcome, (o) => o === 'client-closed')).toBe('client-closed');
+    expect(
+      await eventually(
+        () => server.requests[0]!.outcome,
+        (o) => o === 'client-closed',
+      ),
+    ).toBe('client-closed');
     const health = await processor.healthCheck();
     expect(health.status).toBe('stopped');
     expect(health.resources.inFlight).toBe(0);

@@ -15,7 +15,8 @@ export function npcRequest(overrides: Partial<ChatRequest> = {}): ChatRequest {
   return {
     npcId: 'mara',
     model: MODEL,
-    system: 'You are Mara, the ferrywoman of the Grey River.\nWhat you know:\n- The river freezes every tenth winter.\n- Tolls are paid in salt.',
+    system:
+      'You are Mara, the ferrywoman of the Grey River.\nWhat you know:\n- The river freezes every tenth winter.\n- Tolls are paid in salt.',
     messages: [{ role: 'user', content: 'Who are you?' }],
     ...overrides,
   };

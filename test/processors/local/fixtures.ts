@@ -33,7 +33,11 @@ export function mirasRequest(overrides: Partial<ChatRequest> = {}): ChatRequest 
   return {
     npcId: 'mira',
     model: 'llama3.2',
-    system: ['You are Mira Vell, the blacksmith of Emberfall.', loreLine('The forge was lit in the year of ash.'), loreLine('Mira owes the guild forty crowns.')].join('\n'),
+    system: [
+      'You are Mira Vell, the blacksmith of Emberfall.',
+      loreLine('The forge was lit in the year of ash.'),
+      loreLine('Mira owes the guild forty crowns.'),
+    ].join('\n'),
     messages: [{ role: 'user', content: 'Who lit your forge?' }],
     ...overrides,
   };

@@ -31,7 +31,8 @@ describe('each failure maps to a clear, typed error', () => {
       expect(events).toEqual([]);
       expect(error).toBeInstanceOf(OllamaUnreachableError);
       expect((error as Error).message).toBe(
-        `Ollama is not reachable at http://127.0.0.1:${port} (ECONNREFUSED). Start Ollama with \`ollama serve\`, or check the Ollama URL in settings.`,
+        `Ollama is not reachable at http://127.0.0.1:${port} (ECONNREFUSED). ` +
+          'Start Ollama with `ollama serve`, or check the Ollama URL in settings.',
       );
       await expect(processor.embed(['x'])).rejects.toBeInstanceOf(OllamaUnreachableError);
       const health = await client.healthCheck();
@@ -46,17 +47,21 @@ describe('each failure maps to a clear, typed error', () => {
     rig = await startRig();
     const { error } = await chat(rig, { model: 'mistral-nemo' });
     expect(error).toBeInstanceOf(ModelMissingError);
-    expect((error as Error).message).toBe(`The model "mistral-nemo" is not installed in Ollama at ${rig.server.url}. Run \`ollama pull mistral-nemo\`.`);
+    expect((error as Error).message).toBe(
+      `The model "mistral-nemo" is not installed in Ollama at ${rig.server.url}. Run \`ollama pull mistral-nemo\`.`,
+    );
     rig.server.set({ modelNotFound: true });
     await expect(rig.processor.embed(['lore'])).rejects.toThrow('Run `ollama pull nomic-embed-text`.');
   });
 
-  it('HTTP 500 carries the status and the server\'s own message', async () => {
+  it("HTTP 500 carries the status and the server's own message", async () => {
     rig = await startRig({ failNext: { status: 500, count: 1, message: 'llama runner process has terminated: signal: killed' } });
     const { error } = await chat(rig);
     expect(error).toBeInstanceOf(OllamaHttpError);
     expect((error as OllamaHttpError).status).toBe(500);
-    expect((error as Error).message).toBe(`Ollama at ${rig.server.url} answered HTTP 500: llama runner process has terminated: signal: killed`);
+    expect((error as Error).message).toBe(
+      `Ollama at ${rig.server.url} answered HTTP 500: llama runner process has terminated: signal: killed`,
+    );
     // The switch was for one request only: the next chat works.
     expect((await chat(rig)).error).toBeUndefined();
   });
@@ -84,7 +89,9 @@ describe('each failure maps to a clear, typed error', () => {
     const { error, events } = await chat(rig);
     expect(events.map((e) => e.type === 'token' && e.text)).toEqual(['I', ' am', ' Mira']);
     expect(error).toBeInstanceOf(OllamaConnectionLostError);
-    expect((error as Error).message).toMatch(new RegExp(`^Ollama at ${rig.server.url} dropped the connection mid-reply \\((ECONNRESET|UND_ERR_SOCKET|terminated)\\)\\.$`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`^Ollama at ${rig.server.url} dropped the connection mid-reply \\((ECONNRESET|UND_ERR_SOCKET|terminated)\\)\\.$`),
+    );
   });
 
   it('errors leave nothing in flight and no stuck sockets', async () => {

@@ -38,7 +38,12 @@ describe('LocalProcessor chat through the real ollama client', () => {
     const request = mirasRequest({ sampling: { temperature: 0.3, topP: 0.9, numCtx: 8192, maxTokens: 4, keepAlive: '10m' } });
     const { events } = await collect(rig.processor.chat(request, new AbortController().signal));
     const sent = rig.server.requests.find((r) => r.path === '/api/chat')!.body as Record<string, unknown>;
-    expect(sent).toMatchObject({ model: 'llama3.2', stream: true, keep_alive: '10m', options: { temperature: 0.3, top_p: 0.9, num_ctx: 8192, num_predict: 4 } });
+    expect(sent).toMatchObject({
+      model: 'llama3.2',
+      stream: true,
+      keep_alive: '10m',
+      options: { temperature: 0.3, top_p: 0.9, num_ctx: 8192, num_predict: 4 },
+    });
     expect((sent.messages as Array<{ role: string }>).map((m) => m.role)).toEqual(['system', 'user']);
     // num_predict reached the model: the reply is cut at 4 tokens and says why.
     expect(events.filter((e) => e.type === 'token')).toHaveLength(4);
@@ -95,7 +100,9 @@ describe('LocalProcessor chat through the real ollama client', () => {
 
   it('rejects bad input with the field at fault and sends nothing', async () => {
     rig = await startRig();
-    const { error } = await collect(rig.processor.chat(mirasRequest({ model: ' ', sampling: { temperature: 3 } }), new AbortController().signal));
+    const { error } = await collect(
+      rig.processor.chat(mirasRequest({ model: ' ', sampling: { temperature: 3 } }), new AbortController().signal),
+    );
     expect(error).toBeInstanceOf(ChatRequestError);
     expect((error as ChatRequestError).issues.map((i) => i.path)).toEqual(['model', 'sampling.temperature']);
     expect((error as Error).message).toMatch(/^Invalid chat request: model: must not be empty; sampling\.temperature: .*2/);
@@ -114,7 +121,9 @@ describe('LocalProcessor chat through the real ollama client', () => {
     expect((error as Error).name).toBe('AbortError');
     await closed;
     expect((await rig.processor.healthCheck()).status).toBe('stopped');
-    await expect(collect(rig.processor.chat(mirasRequest(), new AbortController().signal))).resolves.toMatchObject({ error: expect.any(LocalProcessorClosedError) });
+    await expect(collect(rig.processor.chat(mirasRequest(), new AbortController().signal))).resolves.toMatchObject({
+      error: expect.any(LocalProcessorClosedError),
+    });
     await expect(rig.processor.embed(['x'])).rejects.toThrow(LocalProcessorClosedError);
   });
 
@@ -166,7 +175,11 @@ describe('LocalProcessor embed', () => {
     expect(vectors[42]).toEqual(hashedEmbedding(texts[42]!));
     expect(rig.server.requests.filter((r) => r.path === '/api/embed')).toHaveLength(2);
     expect(rig.processor.embedding.model).toBe('ollama:nomic-embed-text');
-    const [forge, forge2, tide] = await rig.processor.embedding.embed(['the old forge of Emberfall', 'Emberfall forge', 'tides of the northern sea']);
+    const [forge, forge2, tide] = await rig.processor.embedding.embed([
+      'the old forge of Emberfall',
+      'Emberfall forge',
+      'tides of the northern sea',
+    ]);
     expect(cosine(forge!, forge2!)).toBeGreaterThan(cosine(forge!, tide!));
   });
 

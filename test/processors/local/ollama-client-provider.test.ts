@@ -97,7 +97,12 @@ describe('OllamaClientProvider', () => {
     await first;
     expect(await Promise.all(reading)).toEqual(['AbortError', 'AbortError', 'AbortError']);
     expect(socketsToPort(server.port)).toBe(0);
-    expect(await eventually(() => server.connections.openCount, (n) => n === 0)).toBe(0);
+    expect(
+      await eventually(
+        () => server.connections.openCount,
+        (n) => n === 0,
+      ),
+    ).toBe(0);
     const health = await client.healthCheck();
     expect(health).toMatchObject({ status: 'stopped', resources: { openSockets: 0, inFlight: 0, reachable: false } });
     await expect(client.version()).rejects.toBeInstanceOf(OllamaClosedError);

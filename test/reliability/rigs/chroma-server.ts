@@ -15,7 +15,13 @@ export const capabilities = { server: true, stream: false };
  * seen running under (it restarts a server that died), and a way to kill its process from outside.
  */
 export function watchedChroma(dir: string, options: Partial<ChromaServerOptions> = {}) {
-  const server = new ChromaServer({ dataDir: join(dir, 'chroma'), logger: memoryLogger().logger, launch: testChromaLaunch(), stopGraceMs: 100, ...options });
+  const server = new ChromaServer({
+    dataDir: join(dir, 'chroma'),
+    logger: memoryLogger().logger,
+    launch: testChromaLaunch(),
+    stopGraceMs: 100,
+    ...options,
+  });
   const pids = new Set<number>();
   let port: number | null = null;
   const note = () => {
@@ -35,7 +41,11 @@ export function watchedChroma(dir: string, options: Partial<ChromaServerOptions>
       const pid = server.pid;
       if (pid === null) throw new Error('the Chroma server has no process to kill');
       process.kill(pid, 'SIGKILL');
-      await eventually(() => pidAlive(pid), (alive) => !alive, 5000);
+      await eventually(
+        () => pidAlive(pid),
+        (alive) => !alive,
+        5000,
+      );
     },
     held(): Held {
       note();

@@ -10,4 +10,14 @@ import * as transcriptStore from './transcript-store';
 import * as usageTracker from './usage-tracker';
 
 /** One rig per provider kind; the fault matrix and the leak cycles run over all of them. */
-export const RIGS: readonly RigModule[] = [ollamaClient, localProcessor, bedrockClient, hostedProcessor, usageTracker, knowledgeStore, chromaServer, npcStore, transcriptStore];
+export const RIGS: readonly RigModule[] = [
+  ollamaClient,
+  localProcessor,
+  bedrockClient,
+  hostedProcessor,
+  usageTracker,
+  knowledgeStore,
+  chromaServer,
+  npcStore,
+  transcriptStore,
+];

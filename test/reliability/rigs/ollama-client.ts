@@ -26,7 +26,12 @@ export async function create(_dir: string): Promise<RigInstance> {
     killServer: () => server.stop(),
     async midStream() {
       server.set({ tokenDelayMs: 10, replyTokens: 400 });
-      return cutStream(await client.chatStream(turn), (p) => Boolean(p.message?.content), 2, () => server.stop());
+      return cutStream(
+        await client.chatStream(turn),
+        (p) => Boolean(p.message?.content),
+        2,
+        () => server.stop(),
+      );
     },
     held: () => ({ sockets: socketsToPort(port), files: [], pids: [] }),
     async dispose() {

@@ -51,7 +51,12 @@ export function nothingHeld(held: Held): boolean {
  * Reads `n` tokens from a chat-like stream, runs `kill`, then drains the rest in the background.
  * `ended` settles with the stream's error (or null when it completed in spite of the kill).
  */
-export async function cutStream<T>(stream: AsyncIterable<T>, isToken: (event: T) => boolean, n: number, kill: () => Promise<void>): Promise<MidStream> {
+export async function cutStream<T>(
+  stream: AsyncIterable<T>,
+  isToken: (event: T) => boolean,
+  n: number,
+  kill: () => Promise<void>,
+): Promise<MidStream> {
   const iterator = stream[Symbol.asyncIterator]();
   let tokens = 0;
   while (tokens < n) {

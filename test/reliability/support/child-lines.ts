@@ -20,7 +20,7 @@ export class ChildLines {
   private readonly waiters = new Set<() => void>();
 
   constructor(readonly child: ChildProcess) {
-    child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
     child.stdout?.on('data', (d: Buffer) => {
       const at = performance.now();
       this.buffer += d.toString();

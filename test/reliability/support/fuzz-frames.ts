@@ -29,7 +29,17 @@ const notJson = fc.string({ unit: 'binary', maxLength: 200 }).filter((s) => {
   }
 });
 
-const jsonNotRequest = fc.constantFrom('null', '42', '-1', '"npc.list"', '[]', 'true', '{}', '[{"id":1,"channel":"npc.list","input":{}}]', '1e400');
+const jsonNotRequest = fc.constantFrom(
+  'null',
+  '42',
+  '-1',
+  '"npc.list"',
+  '[]',
+  'true',
+  '{}',
+  '[{"id":1,"channel":"npc.list","input":{}}]',
+  '1e400',
+);
 
 /** Sent on every run (fast-check rarely draws the last of a constantFrom): the corners of the envelope. */
 export const EDGE_FRAMES: RawFrame[] = [
@@ -51,20 +61,30 @@ const envelope = fc.oneof(
     const { [key]: _dropped, ...rest } = ENVELOPE;
     return [`missing-${key}`, rest] as const;
   }),
-  fc.tuple(fc.oneof(fc.constantFrom(...POLLUTION_KEYS), fc.string({ minLength: 1, maxLength: 10 })), fc.jsonValue({ maxDepth: 2 })).map(([key, value]) => {
-    const frame: Record<string, unknown> = { ...ENVELOPE };
-    defineOwn(frame, key, value);
-    return ['extraKey', frame] as const;
-  }),
+  fc
+    .tuple(fc.oneof(fc.constantFrom(...POLLUTION_KEYS), fc.string({ minLength: 1, maxLength: 10 })), fc.jsonValue({ maxDepth: 2 }))
+    .map(([key, value]) => {
+      const frame: Record<string, unknown> = { ...ENVELOPE };
+      defineOwn(frame, key, value);
+      return ['extraKey', frame] as const;
+    }),
   fc.integer({ min: 10, max: 1000 }).map((depth) => ['deep', nested(depth, 'object')] as const),
 );
 
 export const rawFrames: fc.Arbitrary<RawFrame> = fc.oneof(
   { weight: 3, arbitrary: notJson.map((s) => text('notJson', s)) },
   { weight: 2, arbitrary: jsonNotRequest.map((s) => text('jsonNotRequest', s)) },
-  { weight: 2, arbitrary: fc.integer({ min: 1, max: JSON.stringify(ENVELOPE).length - 1 }).map((n) => text('truncated', JSON.stringify(ENVELOPE).slice(0, n))) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .integer({ min: 1, max: JSON.stringify(ENVELOPE).length - 1 })
+      .map((n) => text('truncated', JSON.stringify(ENVELOPE).slice(0, n))),
+  },
   { weight: 6, arbitrary: envelope.map(([kind, value]) => text(`envelope:${kind}`, JSON.stringify(value))) },
-  { weight: 2, arbitrary: fc.uint8Array({ maxLength: 256 }).map((bytes): RawFrame => ({ kind: 'binary', data: Buffer.from(bytes), binary: true })) },
+  {
+    weight: 2,
+    arbitrary: fc.uint8Array({ maxLength: 256 }).map((bytes): RawFrame => ({ kind: 'binary', data: Buffer.from(bytes), binary: true })),
+  },
   { weight: 1, arbitrary: fc.constantFrom(...EDGE_FRAMES) },
 );
 

@@ -33,7 +33,11 @@ function ipv4(hex: string): string {
 function ipv6(hex: string): string {
   const words: string[] = [];
   for (let i = 0; i < 4; i++) {
-    const group = hex.slice(i * 8, i * 8 + 8).match(/../g)!.reverse().join('');
+    const group = hex
+      .slice(i * 8, i * 8 + 8)
+      .match(/../g)!
+      .reverse()
+      .join('');
     words.push(group.slice(0, 4), group.slice(4));
   }
   return words.map((w) => parseInt(w, 16).toString(16)).join(':');
@@ -44,7 +48,10 @@ export function tcpListeners(pid: number): Listener[] {
   const owner = new Map<string, number>();
   for (const p of [pid, ...descendantPids(pid)]) for (const inode of socketInodes(p)) owner.set(inode, p);
   const found: Listener[] = [];
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, v6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 10 || cols[3] !== '0A') continue;

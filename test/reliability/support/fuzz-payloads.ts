@@ -1,7 +1,19 @@
 import fc from 'fast-check';
 import { CHANNELS, contract, isChannel, type Channel, type Input } from '../../../shared/contract';
 import { DEFAULT_SETTINGS } from '../../../electron/host/settings/settings-store';
-import { anyBadValue, badId, deep, defineOwn, hugeArray, nonJson, outOfRange, overLong, POLLUTION_KEYS, wrongType, type Transport } from './fuzz-values';
+import {
+  anyBadValue,
+  badId,
+  deep,
+  defineOwn,
+  hugeArray,
+  nonJson,
+  outOfRange,
+  overLong,
+  POLLUTION_KEYS,
+  wrongType,
+  type Transport,
+} from './fuzz-values';
 
 /**
  * Malformed payloads for every channel, derived from a valid input per channel: each case applies one to
@@ -37,10 +49,18 @@ export function validInputs(ids: SeedIds): { [C in Channel]: Input<C> } {
     'npc.save': {
       id: npcId,
       card: {
-        name: 'Mira', description: 'A smuggler.', tags: ['harbor'], alternate_greetings: ['Ahoy.'], extensions: { other_tool: { x: 1 } },
+        name: 'Mira',
+        description: 'A smuggler.',
+        tags: ['harbor'],
+        alternate_greetings: ['Ahoy.'],
+        extensions: { other_tool: { x: 1 } },
         character_book: { entries: [{ keys: ['rum'], content: 'Rum is in the cellar.', insertion_order: 1 }] },
       },
-      studio: { processor: 'local', model: 'llama3.2', sampling: { temperature: 0.7, topP: 0.9, numCtx: 4096, maxTokens: 256, keepAlive: '5m' } },
+      studio: {
+        processor: 'local',
+        model: 'llama3.2',
+        sampling: { temperature: 0.7, topP: 0.9, numCtx: 4096, maxTokens: 256, keepAlive: '5m' },
+      },
     },
     'npc.delete': { id: npcId },
     'npc.importCard': { format: 'json', text: '{"name":"Imported"}' },
@@ -73,6 +93,34 @@ export function validInputs(ids: SeedIds): { [C in Channel]: Input<C> } {
     'chat.delete': turn,
     'chat.history': { npcId },
     'chat.export': { npcId, format: 'markdown' },
+    'chat.page': { npcId, conversationId: 'main', cursor: 'm9', limit: 20 },
+    'chat.prompt': { ...turn, conversationId: 'main', alternative: 0 },
+    'chat.continue': turn,
+    'chat.impersonate': { npcId, conversationId: 'main' },
+    'chat.editAndResend': { ...turn, text: 'Where is the rum, really?' },
+    'conversation.list': { npcId },
+    'conversation.create': { npcId, title: 'At the docks', personaId: null },
+    'conversation.rename': { npcId, conversationId: 'main', title: 'First meeting' },
+    'conversation.duplicate': { npcId, conversationId: 'main' },
+    'conversation.delete': { npcId, conversationId: 'c-fuzz' },
+    'conversation.branch': { npcId, conversationId: 'main', messageId: turnId, title: 'What if' },
+    'conversation.configure': {
+      npcId,
+      conversationId: 'main',
+      personaId: null,
+      authorsNote: { text: 'Keep it short.', depth: 2, role: 'system' },
+    },
+    'conversation.importSillyTavern': {
+      npcId,
+      fileName: 'Mira - 2024-1-1.jsonl',
+      text:
+        '{"user_name":"You","character_name":"Mira","create_date":"2024-1-1 @10h 00m 00s 000ms","chat_metadata":{}}\n' +
+        '{"name":"You","is_user":true,"is_system":false,"send_date":"2024-1-1 @10h 00m 05s 000ms","mes":"Hello","extra":{}}\n',
+    },
+    'persona.list': {},
+    'persona.save': { name: 'Captain', description: 'A retired captain with a limp.' },
+    'persona.delete': { id: 'p-fuzz' },
+    'persona.setDefault': { id: null },
     'knowledge.ingest': { npcId, source: 'notes.md', text: 'The cellar is under the chapel.' },
     'knowledge.sources': { npcId },
     'knowledge.delete': { npcId, sourceId },
@@ -87,9 +135,14 @@ export function validInputs(ids: SeedIds): { [C in Channel]: Input<C> } {
     'app.quit': {},
     'app.lastShutdownReport': {},
     'app.info': {},
+    'app.openExternal': { url: 'https://example.com/forge?tab=prices' },
     'suite.list': {},
     'suite.get': { npcId },
-    'suite.save': { version: 1, npcId, cases: [{ name: 'greets', turns: [{ player: 'Hello', expect: [{ kind: 'mentions', phrases: ['hello'] }] }] }] },
+    'suite.save': {
+      version: 1,
+      npcId,
+      cases: [{ name: 'greets', turns: [{ player: 'Hello', expect: [{ kind: 'mentions', phrases: ['hello'] }] }] }],
+    },
     'suite.addFromChat': turn,
     'suite.run': { npcId, backends: [{ processor: 'local', model: 'fuzz-absent' }] },
     'suite.stop': { runId: 'r-0' },
@@ -146,9 +199,21 @@ function mutations(base: unknown, transport: Transport): fc.Arbitrary<Mutation> 
   const options = [
     replace('wrongType', paths, wrongType),
     replace('nonJson', paths, nonJson(transport)),
-    replace('badId', paths.filter((p) => ID_KEYS.has(String(p.at(-1)))), badId),
-    replace('overLong', leaves.filter((p) => typeof at(p) === 'string'), overLong),
-    replace('outOfRange', leaves.filter((p) => typeof at(p) === 'number'), outOfRange),
+    replace(
+      'badId',
+      paths.filter((p) => ID_KEYS.has(String(p.at(-1)))),
+      badId,
+    ),
+    replace(
+      'overLong',
+      leaves.filter((p) => typeof at(p) === 'string'),
+      overLong,
+    ),
+    replace(
+      'outOfRange',
+      leaves.filter((p) => typeof at(p) === 'number'),
+      outOfRange,
+    ),
     replace('deep', paths, deep),
     replace('hugeArray', paths, hugeArray),
     pick(keyed)?.map((p): Mutation => ({
@@ -160,25 +225,47 @@ function mutations(base: unknown, transport: Transport): fc.Arbitrary<Mutation> 
       },
     })),
     pick(objects) &&
-      fc.tuple(pick(objects)!, fc.oneof(fc.constantFrom(...POLLUTION_KEYS), fc.string({ minLength: 1, maxLength: 20 })), anyBadValue(transport)).map(
-        ([p, key, value]): Mutation => ({
+      fc
+        .tuple(
+          pick(objects)!,
+          fc.oneof(fc.constantFrom(...POLLUTION_KEYS), fc.string({ minLength: 1, maxLength: 20 })),
+          anyBadValue(transport),
+        )
+        .map(([p, key, value]): Mutation => ({
           kind: `extraKey(${key.slice(0, 20)})@${show(p)}`,
           apply: (r) => {
             const target = getAt(r, p);
             if (isObject(target)) defineOwn(target, key, value);
             return r;
           },
-        }),
-      ),
+        })),
   ].filter((m): m is fc.Arbitrary<Mutation> => !!m);
   return fc.oneof(...options);
 }
 
-const UNKNOWN_CHANNELS = ['../x', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'npc.list ', ' npc.list', 'NPC.LIST', 'npc', 'npc.', '.list', 'studio:invoke', 'npc.list\u0000', 'npc/list', 'chat.send.x'];
+const UNKNOWN_CHANNELS = [
+  '../x',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'npc.list ',
+  ' npc.list',
+  'NPC.LIST',
+  'npc',
+  'npc.',
+  '.list',
+  'studio:invoke',
+  'npc.list\u0000',
+  'npc/list',
+  'chat.send.x',
+];
 
 function unknownChannel(bases: Record<string, unknown>): fc.Arbitrary<FuzzCase> {
   const name = fc.oneof(fc.constantFrom(...UNKNOWN_CHANNELS), fc.string({ minLength: 1, maxLength: 100 })).filter((n) => !isChannel(n));
-  return fc.tuple(name, fc.constantFrom(...CHANNELS)).map(([channel, like]) => ({ channel, input: structuredClone(bases[like]), kinds: ['unknownChannel'] }));
+  return fc
+    .tuple(name, fc.constantFrom(...CHANNELS))
+    .map(([channel, like]) => ({ channel, input: structuredClone(bases[like]), kinds: ['unknownChannel'] }));
 }
 
 function wholeInput(transport: Transport): fc.Arbitrary<FuzzCase> {
@@ -218,7 +305,9 @@ export function refusedByContract(c: FuzzCase): boolean {
 /** Malformed cases as `transport` carries them; every one is invalid under the contract. */
 export function malformedCases(ids: SeedIds, transport: Transport): fc.Arbitrary<FuzzCase> {
   const bases = validInputs(ids);
-  const byChannel = new Map(CHANNELS.map((channel) => [channel, fc.array(mutations(bases[channel], transport), { minLength: 1, maxLength: 3 })]));
+  const byChannel = new Map(
+    CHANNELS.map((channel) => [channel, fc.array(mutations(bases[channel], transport), { minLength: 1, maxLength: 3 })]),
+  );
   const perChannel = fc.constantFrom(...CHANNELS).chain((channel) =>
     byChannel.get(channel)!.map((ms) => ({
       channel,
@@ -227,7 +316,11 @@ export function malformedCases(ids: SeedIds, transport: Transport): fc.Arbitrary
     })),
   );
   return fc
-    .oneof({ weight: 16, arbitrary: perChannel }, { weight: 1, arbitrary: unknownChannel(bases) }, { weight: 1, arbitrary: wholeInput(transport) })
+    .oneof(
+      { weight: 16, arbitrary: perChannel },
+      { weight: 1, arbitrary: unknownChannel(bases) },
+      { weight: 1, arbitrary: wholeInput(transport) },
+    )
     .map((c) => carried(c, transport))
     .filter((c): c is FuzzCase => c !== null && refusedByContract(c));
 }

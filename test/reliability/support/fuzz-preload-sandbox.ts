@@ -94,6 +94,10 @@ export function runPreload(code: string, invokeResult: unknown = { ok: true, val
     if (name === 'electron') return electron;
     throw new Error(`a sandboxed preload cannot require "${name}"`);
   };
-  runInNewContext(`(function (module, exports, require) {\n${code}\n})(module, module.exports, require);`, { module, require }, { filename: 'preload.js' });
+  runInNewContext(
+    `(function (module, exports, require) {\n${code}\n})(module, module.exports, require);`,
+    { module, require },
+    { filename: 'preload.js' },
+  );
   return record;
 }

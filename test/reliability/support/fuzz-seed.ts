@@ -17,7 +17,11 @@ const CARD = {
  */
 export async function seedStudio(call: Call, chatDone: (turnId: string) => Promise<unknown>): Promise<SeedIds> {
   const npc = await call('npc.save', { card: CARD, studio: { processor: 'local', model: 'llama3.2' } });
-  const ingest = await call('knowledge.ingest', { npcId: npc.id, source: 'harbor.md', text: '# Harbor\n\nThe smugglers hide their rum under the chapel.' });
+  const ingest = await call('knowledge.ingest', {
+    npcId: npc.id,
+    source: 'harbor.md',
+    text: '# Harbor\n\nThe smugglers hide their rum under the chapel.',
+  });
   const sent = await call('chat.send', { npcId: npc.id, text: 'Where is the rum?' });
   await chatDone(sent.turnId);
   const turns = (await call('chat.history', { npcId: npc.id })).turns;
@@ -29,11 +33,13 @@ export async function seedStudio(call: Call, chatDone: (turnId: string) => Promi
 /** Why a result is not the ValidationError a malformed case must get; null when it is. */
 export function wrongAnswer(c: FuzzCase, result: unknown): string | null {
   const r = result as { ok?: unknown; error?: IpcError };
-  if (r?.ok !== false || r.error?.code !== 'ValidationError') return `expected ValidationError, got ${JSON.stringify(result)?.slice(0, 300)}`;
+  if (r?.ok !== false || r.error?.code !== 'ValidationError')
+    return `expected ValidationError, got ${JSON.stringify(result)?.slice(0, 300)}`;
   const { issues, message } = r.error;
   if (typeof message !== 'string' || !message) return 'no message';
   if (!Array.isArray(issues) || issues.length === 0) return 'no issues';
-  if (!issues.every((i) => typeof i.path === 'string' && typeof i.message === 'string')) return `malformed issues ${JSON.stringify(issues).slice(0, 300)}`;
+  if (!issues.every((i) => typeof i.path === 'string' && typeof i.message === 'string'))
+    return `malformed issues ${JSON.stringify(issues).slice(0, 300)}`;
   if (c.kinds.includes('unknownChannel') && issues[0]?.path !== 'channel') return `unknown channel reported on ${issues[0]?.path}`;
   try {
     JSON.stringify(result);

@@ -20,7 +20,10 @@ async function hashFiles(root: string, dir = root, out: Record<string, string> =
     const path = join(dir, entry.name);
     if (dir === root && NOT_STATE.has(entry.name)) continue;
     if (entry.isDirectory()) await hashFiles(root, path, out);
-    else out[relative(root, path)] = createHash('sha256').update(await readFile(path)).digest('hex');
+    else
+      out[relative(root, path)] = createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex');
   }
   return out;
 }

@@ -8,11 +8,42 @@ import { ID_PATTERN } from '../../../shared/ids';
  */
 
 /** Keys that would pollute or shadow Object.prototype if the host merged input into an object. */
-export const POLLUTION_KEYS = ['__proto__', 'constructor', 'prototype', '__defineGetter__', 'hasOwnProperty', 'toString', 'valueOf'] as const;
+export const POLLUTION_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+] as const;
 
 export const BAD_IDS = [
-  '../x', '..', '.', '../../etc/passwd', '/etc/passwd', 'a/b', 'a\\b', '..\\x', '', ' ', 'a b', '-lead', '_lead', '.hidden',
-  'nul\u0000byte', 'new\nline', 'é', '%2e%2e', '%2F', 'a'.repeat(65), 'CON', 'x;rm -rf', '$(id)', '__proto__', 'constructor',
+  '../x',
+  '..',
+  '.',
+  '../../etc/passwd',
+  '/etc/passwd',
+  'a/b',
+  'a\\b',
+  '..\\x',
+  '',
+  ' ',
+  'a b',
+  '-lead',
+  '_lead',
+  '.hidden',
+  'nul\u0000byte',
+  'new\nline',
+  'é',
+  '%2e%2e',
+  '%2F',
+  'a'.repeat(65),
+  'CON',
+  'x;rm -rf',
+  '$(id)',
+  '__proto__',
+  'constructor',
 ];
 
 export type Transport = 'router' | 'ws';
@@ -57,7 +88,25 @@ export const overLong: fc.Arbitrary<string> = fc
   .map(([n, ch]) => ch.repeat(n));
 
 export const outOfRange: fc.Arbitrary<unknown> = fc.constantFrom(
-  -1, -1000, 1000, 1001, 2001, 1e6, 1.5, 0.5, -0.5, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53), 1e308, -1e308, 5e-324, '5', '0x10',
+  -1,
+  -1000,
+  1000,
+  1001,
+  2001,
+  1e6,
+  1.5,
+  0.5,
+  -0.5,
+  NaN,
+  Infinity,
+  -Infinity,
+  2 ** 53,
+  -(2 ** 53),
+  1e308,
+  -1e308,
+  5e-324,
+  '5',
+  '0x10',
 );
 
 export const deep: fc.Arbitrary<unknown> = fc
@@ -67,7 +116,9 @@ export const deep: fc.Arbitrary<unknown> = fc
 /** Longer than every list the contract allows (200 items; 2,000 lorebook entries), still a bounded size. */
 export const hugeArray: fc.Arbitrary<unknown[]> = fc
   .tuple(fc.constantFrom(201, 1_000, 2_001, 5_000), fc.constantFrom('string', 'number', 'object'))
-  .map(([n, kind]) => Array.from({ length: n }, (_, i) => (kind === 'string' ? `item-${i}` : kind === 'number' ? i : { keys: [`k${i}`], content: 'c' })));
+  .map(([n, kind]) =>
+    Array.from({ length: n }, (_, i) => (kind === 'string' ? `item-${i}` : kind === 'number' ? i : { keys: [`k${i}`], content: 'c' })),
+  );
 
 /** What Electron's structured clone carries but JSON does not. */
 function nonJsonRouter(): fc.Arbitrary<unknown> {
@@ -75,7 +126,12 @@ function nonJsonRouter(): fc.Arbitrary<unknown> {
     fc.bigInt(),
     fc.constant(undefined),
     fc.date({ noInvalidDate: false }),
-    fc.constant(new Map<unknown, unknown>([['npcId', 'mira'], [{}, 1]])),
+    fc.constant(
+      new Map<unknown, unknown>([
+        ['npcId', 'mira'],
+        [{}, 1],
+      ]),
+    ),
     fc.constant(new Set(['a', 1])),
     fc.constant(/^.*$/gi),
     fc.constant(new Uint8Array([0, 1, 2, 255])),
@@ -88,7 +144,14 @@ function nonJsonRouter(): fc.Arbitrary<unknown> {
 
 /** What a JSON client can still send that is no JSON value: it arrives as null, {}, a string or not at all. */
 function nonJsonWs(): fc.Arbitrary<unknown> {
-  return fc.oneof(fc.constant(undefined), fc.constant(NaN), fc.constant(Infinity), fc.date(), fc.constant(new Map([['a', 1]])), fc.bigInt());
+  return fc.oneof(
+    fc.constant(undefined),
+    fc.constant(NaN),
+    fc.constant(Infinity),
+    fc.date(),
+    fc.constant(new Map([['a', 1]])),
+    fc.bigInt(),
+  );
 }
 
 export function nonJson(transport: Transport): fc.Arbitrary<unknown> {

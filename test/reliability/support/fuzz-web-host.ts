@@ -32,8 +32,14 @@ export interface WebHostProcess {
 export function ensureRendererBuiltOnce(): void {
   const lock = join(REPO, '.cache', 'renderer-build.lock');
   mkdirSync(join(REPO, '.cache'), { recursive: true });
-  const script = "import('./electron/host/ipc/renderer-build.ts').then((m) => m.ensureRendererBuilt(process.cwd(), (l) => process.stderr.write(l + '\\n')))";
-  const r = spawnSync('flock', [lock, process.execPath, '--import', 'tsx', '-e', script], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+  const script =
+    "import('./electron/host/ipc/renderer-build.ts')" +
+    ".then((m) => m.ensureRendererBuilt(process.cwd(), (l) => process.stderr.write(l + '\\n')))";
+  const r = spawnSync('flock', [lock, process.execPath, '--import', 'tsx', '-e', script], {
+    cwd: REPO,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 300_000,
+  });
   if (r.status !== 0) throw new Error(`renderer build failed (${r.status}): ${r.stderr?.toString()}`);
 }
 
@@ -51,8 +57,8 @@ export async function startWebHost(dataDir: string, settings: Partial<Settings> 
     env: { ...process.env, NPC_STUDIO_CHROMA_PREFIX: JSON.stringify(chromaLaunchPrefix()) },
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
   const url = await new Promise<URL>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the web host printed no URL within ${ms} ms:\n${out}`)), ms);
     const look = () => {

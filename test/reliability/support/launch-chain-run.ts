@@ -81,8 +81,9 @@ export class LaunchedStudio {
     readonly child: ChildProcess,
     private readonly readyLine: RegExp,
   ) {
-    child.stdout?.on('data', (d: Buffer) => (this.out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (this.out += d.toString()));
+    // Decoded as a stream: "…" in the notice is three bytes, and a chunk boundary may fall inside it.
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (this.out += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.out += d));
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 

@@ -34,5 +34,11 @@ export function diffResources(baseline: ResourceSnapshot, now: ResourceSnapshot)
 }
 
 export function isBaseline(diff: ResourceDiff): boolean {
-  return diff.fds === 0 && diff.sockets === 0 && diff.files === 0 && diff.newChildren.length === 0 && Object.keys(diff.activeResources).length === 0;
+  return (
+    diff.fds === 0 &&
+    diff.sockets === 0 &&
+    diff.files === 0 &&
+    diff.newChildren.length === 0 &&
+    Object.keys(diff.activeResources).length === 0
+  );
 }

@@ -26,13 +26,24 @@ export interface ShutdownWorld {
   dispose(): Promise<void>;
 }
 
-export async function buildWorld(root: string, rigs: readonly RigModule[], target: RigModule, fault: Fault, options: WorldOptions): Promise<ShutdownWorld> {
+export async function buildWorld(
+  root: string,
+  rigs: readonly RigModule[],
+  target: RigModule,
+  fault: Fault,
+  options: WorldOptions,
+): Promise<ShutdownWorld> {
   const logs = memoryLogger();
   const registry = new ProviderRegistry({ logger: logs.logger, cleanupTimeoutMs: options.cleanupTimeoutMs });
   const engine = new ExecutionEngine({ logger: logs.logger });
   const reports = new ShutdownReportStore(root);
   const coordinator = new ShutdownCoordinator({
-    registry, intake: engine, logger: logs.logger, reports, flushLogs: async () => undefined, deadlineMs: options.deadlineMs,
+    registry,
+    intake: engine,
+    logger: logs.logger,
+    reports,
+    flushLogs: async () => undefined,
+    deadlineMs: options.deadlineMs,
   });
   const instances: RigInstance[] = [];
   const dispose = async () => {

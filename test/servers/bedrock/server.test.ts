@@ -66,7 +66,13 @@ describe('Bedrock test server', () => {
     expect(kinds).toEqual(['messageStart', ...tokens.map(() => 'contentBlockDelta'), 'contentBlockStop', 'messageStop', 'metadata']);
     expect(usage?.outputTokens).toBe(tokens.length);
     expect(usage?.inputTokens).toBe(SYSTEM.split(/\s+/).length + 3);
-    expect(server.requests[0]).toMatchObject({ operation: 'converse-stream', modelId: MODEL, region: 'us-east-1', service: 'bedrock', outcome: 'completed' });
+    expect(server.requests[0]).toMatchObject({
+      operation: 'converse-stream',
+      modelId: MODEL,
+      region: 'us-east-1',
+      service: 'bedrock',
+      outcome: 'completed',
+    });
   });
 
   it('answers Converse with JSON', async () => {

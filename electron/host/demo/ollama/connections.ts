@@ -22,7 +22,13 @@ export class ConnectionTracker extends EventEmitter<ConnectionEvents> {
   private total = 0;
 
   track(socket: Socket): ConnectionInfo {
-    const info: ConnectionInfo = { id: this.nextId++, remotePort: socket.remotePort ?? 0, openedAt: performance.now(), closedAt: null, requests: 0 };
+    const info: ConnectionInfo = {
+      id: this.nextId++,
+      remotePort: socket.remotePort ?? 0,
+      openedAt: performance.now(),
+      closedAt: null,
+      requests: 0,
+    };
     this.sockets.set(socket, info);
     this.total++;
     // Node's http server allows half-open sockets and would notice a client's FIN only at its next write;
@@ -63,11 +69,14 @@ export class ConnectionTracker extends EventEmitter<ConnectionEvents> {
 
   /** Destroys every open socket; resolves once each has emitted 'close'. */
   async destroyAll(): Promise<void> {
-    const closing = [...this.sockets.keys()].map((socket) => new Promise<void>((resolve) => {
-      if (socket.closed) return resolve();
-      socket.once('close', () => resolve());
-      socket.destroy();
-    }));
+    const closing = [...this.sockets.keys()].map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.closed) return resolve();
+          socket.once('close', () => resolve());
+          socket.destroy();
+        }),
+    );
     await Promise.all(closing);
   }
 }

@@ -11,14 +11,42 @@ export interface ModelSpec {
 }
 
 export const DEFAULT_MODELS: readonly ModelSpec[] = [
-  { name: 'llama3.2:latest', family: 'llama', parameterSize: '3.2B', capabilities: ['completion', 'tools'], contextLength: 131072, sizeBytes: 2_019_393_189 },
-  { name: 'nomic-embed-text:latest', family: 'nomic-bert', parameterSize: '137M', capabilities: ['embedding'], contextLength: 2048, sizeBytes: 274_302_450 },
+  {
+    name: 'llama3.2:latest',
+    family: 'llama',
+    parameterSize: '3.2B',
+    capabilities: ['completion', 'tools'],
+    contextLength: 131072,
+    sizeBytes: 2_019_393_189,
+  },
+  {
+    name: 'nomic-embed-text:latest',
+    family: 'nomic-bert',
+    parameterSize: '137M',
+    capabilities: ['embedding'],
+    contextLength: 2048,
+    sizeBytes: 274_302_450,
+  },
 ];
 
 /** Models the demo's "registry" offers to /api/pull besides the ones installed. */
 export const PULLABLE_MODELS: readonly ModelSpec[] = [
-  { name: 'qwen2.5:0.5b', family: 'qwen2', parameterSize: '494.03M', capabilities: ['completion', 'tools'], contextLength: 32768, sizeBytes: 397_821_319 },
-  { name: 'phi3:mini', family: 'phi3', parameterSize: '3.8B', capabilities: ['completion'], contextLength: 131072, sizeBytes: 2_176_178_913 },
+  {
+    name: 'qwen2.5:0.5b',
+    family: 'qwen2',
+    parameterSize: '494.03M',
+    capabilities: ['completion', 'tools'],
+    contextLength: 32768,
+    sizeBytes: 397_821_319,
+  },
+  {
+    name: 'phi3:mini',
+    family: 'phi3',
+    parameterSize: '3.8B',
+    capabilities: ['completion'],
+    contextLength: 131072,
+    sizeBytes: 2_176_178_913,
+  },
 ];
 
 const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
@@ -42,11 +70,18 @@ function fullName(name: string): string {
 }
 
 export function digest(name: string): string {
-  return (fnv1a(name).toString(16).padStart(8, '0')).repeat(8);
+  return fnv1a(name).toString(16).padStart(8, '0').repeat(8);
 }
 
 function details(spec: ModelSpec) {
-  return { parent_model: '', format: 'gguf', family: spec.family, families: [spec.family], parameter_size: spec.parameterSize, quantization_level: 'Q4_K_M' };
+  return {
+    parent_model: '',
+    format: 'gguf',
+    family: spec.family,
+    families: [spec.family],
+    parameter_size: spec.parameterSize,
+    quantization_level: 'Q4_K_M',
+  };
 }
 
 /** The models the server "has" and which of them are loaded (for /api/ps). */
@@ -55,7 +90,10 @@ export class ModelCatalogue {
 
   private models: ModelSpec[];
 
-  constructor(models: readonly ModelSpec[] = DEFAULT_MODELS, private readonly pullable: readonly ModelSpec[] = PULLABLE_MODELS) {
+  constructor(
+    models: readonly ModelSpec[] = DEFAULT_MODELS,
+    private readonly pullable: readonly ModelSpec[] = PULLABLE_MODELS,
+  ) {
     this.models = [...models];
   }
 

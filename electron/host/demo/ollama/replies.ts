@@ -26,12 +26,21 @@ function messagesOf(body: Body): PromptMessage[] {
 }
 
 /** Builds the reply tokens: the natural reply, sized by the replyTokens switch, capped by num_predict. */
-function plan(ctx: ModelRequestContext, body: Body, messages: PromptMessage[], system: string): Pick<Reply, 'tokens' | 'doneReason' | 'promptTokens'> {
+function plan(
+  ctx: ModelRequestContext,
+  body: Body,
+  messages: PromptMessage[],
+  system: string,
+): Pick<Reply, 'tokens' | 'doneReason' | 'promptTokens'> {
   const natural = tokenize(replyText(messages, system));
   const sized = ctx.switches.replyTokens === null ? natural : fitTokens(natural, ctx.switches.replyTokens);
   const numPredict = optionsOf(body).num_predict;
   const capped = typeof numPredict === 'number' && numPredict >= 0 && numPredict < sized.length;
-  return { tokens: capped ? sized.slice(0, numPredict) : sized, doneReason: capped ? 'length' : 'stop', promptTokens: promptTokenCount(messages, system) };
+  return {
+    tokens: capped ? sized.slice(0, numPredict) : sized,
+    doneReason: capped ? 'length' : 'stop',
+    promptTokens: promptTokenCount(messages, system),
+  };
 }
 
 function checkCapable(ctx: ModelRequestContext, spec: ModelSpec, body: Body, kind: Kind): boolean {

@@ -116,7 +116,13 @@ export class OllamaTestServer {
   }
 
   private record(req: IncomingMessage, path: string, body: unknown): RecordedRequest {
-    const entry: RecordedRequest = { method: req.method ?? 'GET', path, body, connectionId: this.connections.infoOf(req.socket)?.id ?? 0, tokenSentAt: [] };
+    const entry: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      body,
+      connectionId: this.connections.infoOf(req.socket)?.id ?? 0,
+      tokenSentAt: [],
+    };
     this.requests.push(entry);
     if (this.requests.length > (this.options.keepRequests ?? 200)) this.requests.shift();
     return entry;
@@ -177,7 +183,14 @@ export class OllamaTestServer {
     const gone = new AbortController();
     res.once('close', () => gone.abort());
     const signal = AbortSignal.any([gone.signal, this.stopping?.signal ?? AbortSignal.abort()]);
-    const ctx: ModelRequestContext = { req, res, switches: { ...this.state }, catalogue: this.catalogue, signal, onTokenSent: (at) => entry.tokenSentAt.push(at) };
+    const ctx: ModelRequestContext = {
+      req,
+      res,
+      switches: { ...this.state },
+      catalogue: this.catalogue,
+      signal,
+      onTokenSent: (at) => entry.tokenSentAt.push(at),
+    };
     if (pull) return handlePull(ctx, body, (r) => this.pulls.push(r));
     if (remove) return handleDelete(ctx, body);
     await handler!(ctx, body);
@@ -195,7 +208,11 @@ export class OllamaTestServer {
       return sendJson(res, 200, { switches: this.set(parsed.data) });
     }
     if (req.method === 'GET' && path === '/__control') {
-      const counts = { openConnections: this.connections.openCount, acceptedConnections: this.connections.acceptedCount, requests: this.requests.length };
+      const counts = {
+        openConnections: this.connections.openCount,
+        acceptedConnections: this.connections.acceptedCount,
+        requests: this.requests.length,
+      };
       return sendJson(res, 200, { switches: this.state, ...counts, pulls: this.pulls });
     }
     sendError(res, 404, `no control endpoint ${req.method} ${path}`);

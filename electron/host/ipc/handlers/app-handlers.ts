@@ -1,12 +1,21 @@
 import type { UsageRow } from '../../../../shared/usage';
 import { localDay } from '../../usage/usage-record';
+import { HostError } from '../host-error';
 import type { Handlers } from '../router';
 import { dataProblems } from './data-problems';
 import type { StudioServices } from './services';
 
 type AppChannels =
-  | 'providers.list' | 'providers.health' | 'usage.summary' | 'logs.tail' | 'settings.get' | 'settings.set'
-  | 'app.quit' | 'app.lastShutdownReport' | 'app.info';
+  | 'providers.list'
+  | 'providers.health'
+  | 'usage.summary'
+  | 'logs.tail'
+  | 'settings.get'
+  | 'settings.set'
+  | 'app.quit'
+  | 'app.lastShutdownReport'
+  | 'app.info'
+  | 'app.openExternal';
 
 export function appHandlers(s: StudioServices): Pick<Handlers, AppChannels> {
   return {
@@ -23,7 +32,12 @@ export function appHandlers(s: StudioServices): Pick<Handlers, AppChannels> {
         costUsd: u.costUsd,
       }));
       const totals = rows.reduce(
-        (t, r) => ({ calls: t.calls + r.calls, promptTokens: t.promptTokens + r.promptTokens, replyTokens: t.replyTokens + r.replyTokens, costUsd: t.costUsd + r.costUsd }),
+        (t, r) => ({
+          calls: t.calls + r.calls,
+          promptTokens: t.promptTokens + r.promptTokens,
+          replyTokens: t.replyTokens + r.replyTokens,
+          costUsd: t.costUsd + r.costUsd,
+        }),
         { calls: 0, promptTokens: 0, replyTokens: 0, costUsd: 0 },
       );
       return { day: localDay(new Date()), rows, totals };
@@ -38,5 +52,14 @@ export function appHandlers(s: StudioServices): Pick<Handlers, AppChannels> {
     },
     'app.lastShutdownReport': async () => s.lastReport,
     'app.info': async () => ({ ...s.info, problems: dataProblems(s) }),
+    'app.openExternal': async ({ url }) => {
+      if (!s.openExternal)
+        throw HostError.providerUnavailable(
+          'This studio runs in a browser, which opens links itself; the host does not open them.',
+          'Open the link from the chat: the browser opens it in a new tab.',
+        );
+      await s.openExternal(url);
+      return { opened: true };
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { Handlers } from '../router';
 import { appHandlers } from './app-handlers';
 import { chatHandlers } from './chat-handlers';
+import { conversationHandlers } from './conversation-handlers';
 import { withDomainErrors } from './domain-errors';
 import { knowledgeHandlers } from './knowledge-handlers';
 import { lorebookHandlers } from './lorebook-handlers';
@@ -18,6 +19,7 @@ export function studioHandlers(services: StudioServices): Handlers {
     ...npcHandlers(services),
     ...lorebookHandlers(services),
     ...chatHandlers(services),
+    ...conversationHandlers(services),
     ...knowledgeHandlers(services),
     ...appHandlers(services),
     ...modelHandlers(services.models),

@@ -44,11 +44,23 @@ export function knowledgeHandlers(s: StudioServices): Pick<Handlers, KnowledgeCh
       return { deleted: true };
     },
     'knowledge.search': async ({ npcId, query, limit }) =>
-      (await s.knowledge.query(npcId, query, limit)).map((hit) => ({ sourceId: sourceIdOf(hit.source), source: hit.source, text: hit.text, distance: hit.distance })),
+      (await s.knowledge.query(npcId, query, limit)).map((hit) => ({
+        sourceId: sourceIdOf(hit.source),
+        source: hit.source,
+        text: hit.text,
+        distance: hit.distance,
+      })),
     'knowledge.reindex': async ({ npcId }) => {
       const started = performance.now();
       const done = await s.knowledge.reindex(npcId, (p) =>
-        s.publish('ingest.progress', { npcId, source: p.source, sourceId: sourceIdOf(p.source), stage: 'embedding', done: p.done, total: p.total }),
+        s.publish('ingest.progress', {
+          npcId,
+          source: p.source,
+          sourceId: sourceIdOf(p.source),
+          stage: 'embedding',
+          done: p.done,
+          total: p.total,
+        }),
       );
       return { ...done, ms: Math.round(performance.now() - started) };
     },

@@ -49,7 +49,12 @@ export function lorebookHandlers(s: StudioServices): Pick<Handlers, LorebookChan
       // With an NPC, as its chat would: its lore budget and its name for {{char}}.
       const trace = activateLore(books.books, history, {
         seed: input.seed,
-        ...(npc ? { tokenBudget: loreBudget(books.books, budgetOf(npc.studio)), render: (t: string) => replaceMacros(t, { char: npc.card.name, user: 'User' }) } : {}),
+        ...(npc
+          ? {
+              tokenBudget: loreBudget(books.books, budgetOf(npc.studio)),
+              render: (t: string) => replaceMacros(t, { char: npc.card.name, user: 'User' }),
+            }
+          : {}),
       });
       return { trace, books: books.named, missing: books.missing } satisfies LoreTryResult;
     },

@@ -21,7 +21,12 @@ export function npcHandlers(s: StudioServices): Pick<Handlers, NpcChannels> {
     'npc.exportCard': async ({ id, format }) => {
       const file = await s.npcs.exportCard(id, format);
       const text = file.mime === 'application/json';
-      return { fileName: file.fileName, mime: file.mime, data: file.bytes.toString(text ? 'utf8' : 'base64'), encoding: text ? 'utf8' : 'base64' };
+      return {
+        fileName: file.fileName,
+        mime: file.mime,
+        data: file.bytes.toString(text ? 'utf8' : 'base64'),
+        encoding: text ? 'utf8' : 'base64',
+      };
     },
     'npc.getArt': async ({ id }) => {
       const art = await s.npcs.getArt(id);

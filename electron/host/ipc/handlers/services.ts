@@ -9,6 +9,7 @@ import type { LorebookStore } from '../../lore/lorebook-store';
 import type { NpcStore } from '../../npc/npc-store';
 import type { ModelManager } from '../../processors/local/model-manager';
 import type { TranscriptStore } from '../../npc/transcript-store';
+import type { PersonaStore } from '../../npc/persona-store';
 import type { SettingsStore } from '../../settings/settings-store';
 import type { UsageTracker } from '../../usage/usage-tracker';
 import type { SuiteRunner } from '../../suites/suite-runner';
@@ -19,6 +20,8 @@ export interface StudioServices {
   npcs: NpcStore;
   lorebooks: LorebookStore;
   transcripts: TranscriptStore;
+  /** The designer's personas (who {{user}} is). */
+  personas: PersonaStore;
   chat: ChatService;
   knowledge: KnowledgeStore;
   /** Ollama's models: list, show, pull, delete. */
@@ -38,4 +41,6 @@ export interface StudioServices {
   healthHistory(): HealthHistory;
   publish<E extends EventName>(event: E, payload: StudioEvents[E]): void;
   requestQuit(reason: string): void;
+  /** Opens a link in the system browser (the desktop shell); absent in the web host, where the browser opens links. */
+  openExternal?(url: string): Promise<void>;
 }

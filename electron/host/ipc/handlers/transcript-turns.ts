@@ -13,6 +13,20 @@ import {
 } from '../../../../shared/chat';
 import type { TranscriptMessage } from '../../npc/transcript-schema';
 import { sourceIdOf } from './source-id';
+import { piecesText } from '../../npc/prompt/sent-prompt';
+
+/** The system prompt and the inserted messages of a reply that kept its prompt as pieces. */
+function promptOfSent(sent: ReplyMeta['sent']): ReplyMeta['prompt'] {
+  if (!sent) return undefined;
+  const [first, ...rest] = sent.messages;
+  const system = first && 'pieces' in first && first.role === 'system' ? piecesText(first.pieces) : '';
+  const afterLatest = rest.slice(rest.findIndex((m) => 'latest' in m) + 1);
+  return {
+    system,
+    user: '',
+    postHistory: afterLatest.flatMap((m) => ('pieces' in m && m.role === 'system' ? [piecesText(m.pieces)] : [])),
+  };
+}
 
 export function toTurn(message: TranscriptMessage): TranscriptTurn {
   const meta: ReplyMeta = message.meta ?? {};
@@ -30,7 +44,7 @@ export function toTurn(message: TranscriptMessage): TranscriptTurn {
     ...(meta.processor ? { processor: meta.processor } : {}),
     ...(meta.usage ? { usage: usageOf(meta.usage) } : {}),
     ...(meta.error ? { error: meta.error } : {}),
-    ...(meta.used ? { lore: lore(meta.used), prompt: inspection(meta.used, meta.prompt) } : {}),
+    ...(meta.used ? { lore: lore(meta.used), prompt: inspection(meta.used, meta.prompt ?? promptOfSent(meta.sent)) } : {}),
   };
 }
 
@@ -75,13 +89,13 @@ function lore(used: PromptUsed): LoreUsed {
 /** Replies saved before the activation trace. */
 function legacyEntries(used: PromptUsed): LoreEntryUsed[] {
   return (used.lorebookEntries ?? []).map((t) => ({
-      id: t.entry.id !== undefined ? String(t.entry.id) : (t.entry.name ?? `entry ${t.index}`),
-      keys: t.entry.keys,
-      content: t.content,
-      matchedKeys: t.matchedKeys,
-      reason: t.reason,
-      tokens: t.tokens,
-      ...(t.entry.comment ? { comment: t.entry.comment } : {}),
+    id: t.entry.id !== undefined ? String(t.entry.id) : (t.entry.name ?? `entry ${t.index}`),
+    keys: t.entry.keys,
+    content: t.content,
+    matchedKeys: t.matchedKeys,
+    reason: t.reason,
+    tokens: t.tokens,
+    ...(t.entry.comment ? { comment: t.entry.comment } : {}),
   }));
 }
 

@@ -1,4 +1,5 @@
-import type { KnowledgeChunk, PromptBudget, PromptUsed } from '../../../../shared/chat';
+import type { KnowledgeChunk, PromptBudget, PromptUsed, SentPiece, SentPrompt } from '../../../../shared/chat';
+import type { AuthorsNote } from '../../../../shared/conversations';
 import type { ChatMessage, ChatRequest } from '../../processors/processor';
 import { DEFAULT_NUM_CTX, DEFAULT_REPLY_RESERVE, type CardData, type StudioSettings } from '../../../../shared/npc';
 import type { TimedEffectState } from '../../../../shared/lorebook';
@@ -9,7 +10,16 @@ import type { LorebookInput } from '../../lore/resolved-entry';
 import { placeLore } from './lore-placement';
 import { replaceMacros, type MacroNames } from './macros';
 import { PromptOverflowError } from './prompt-overflow-error';
-import { cardSection, composeSystem, examplesSection, knowledgeLine, knowledgeSection, mainInstruction } from './system-prompt';
+import {
+  cardSection,
+  composeSystem,
+  examplesSection,
+  IMPERSONATE_INSTRUCTION,
+  knowledgeLine,
+  knowledgeSection,
+  mainInstruction,
+} from './system-prompt';
+import { joinedBlock, knowledgeBlock, loreBlock, lorePiece, sentChat, systemPieces } from './sent-prompt';
 import { estimateTokens, messageTokens, MESSAGE_OVERHEAD_TOKENS, TOKEN_ESTIMATOR } from './tokens';
 
 export interface AssembleInput {
@@ -31,11 +41,22 @@ export interface AssembleInput {
   lore?: { books: LorebookInput[]; named: TracedBook[]; seed: number; state?: TimedEffectState };
   /** The model's trained context (Ollama's /api/show): the budget never goes past it. */
   modelContextLength?: number;
+  /** The designer's persona: its name is {{user}} (over userName), its description follows the card. */
+  persona?: { name: string; description: string };
+  /** The conversation's author's note: a message of its role, `depth` messages from the chat's end. */
+  authorsNote?: AuthorsNote | null;
+  /**
+   * reply: answer the latest message. continue: the latest message is the reply to extend (post-history goes
+   * before it). impersonate: draft the designer's next line (the impersonation instruction goes last).
+   */
+  mode?: 'reply' | 'continue' | 'impersonate';
 }
 
 /** A ChatRequest ready for a processor, plus what went into it for the UI. */
 export interface AssembledPrompt extends ChatRequest {
   used: PromptUsed;
+  /** The prompt piece by piece with sources (the history as references to the transcript). */
+  sent: SentPrompt;
 }
 
 /**
@@ -43,11 +64,13 @@ export interface AssembledPrompt extends ChatRequest {
  * scenario, examples), triggered lorebook entries, the latest message and post-history instructions; if
  * they alone exceed numCtx − reply reserve, PromptOverflowError. Lorebook entries go where their position says
  * (lore-placement.ts); an entry at a depth is a message of its role that many messages from the chat's end; together
- * they stay within loreBudget. Then knowledge chunks (closest first) while they fit, then history, newest first, while it fits; the oldest messages are the ones trimmed.
+ * they stay within loreBudget. Then knowledge chunks (closest first) while they fit, then history, newest first,
+ * while it fits; the oldest messages are the ones trimmed.
  * Post-history instructions go last, as a system message after the latest message.
  */
 export function assemblePrompt(input: AssembleInput): AssembledPrompt {
-  const names: MacroNames = { char: input.card.name, user: input.userName ?? 'User' };
+  const names: MacroNames = { char: input.card.name, user: input.persona?.name ?? input.userName ?? 'User' };
+  const mode = input.mode ?? 'reply';
   const { card, studio } = input;
   const budget = budgetOf(studio, input.modelContextLength);
   const latest = input.history.at(-1);
@@ -66,22 +89,33 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
     main: mainInstruction(card, names, input.defaultSystemPrompt),
     loreBefore: placed.beforeCard,
     card: cardSection(card, names),
+    persona: replaceMacros(input.persona?.description ?? '', names),
     loreAfter: placed.afterCard,
     knowledge: '',
     examples: [...placed.beforeExamples, examplesSection(card, names), ...placed.afterExamples].filter((t) => t.trim()).join('\n\n'),
   };
-  const postText = replaceMacros(card.post_history_instructions, names, '').trim();
+  const postText =
+    mode === 'impersonate'
+      ? replaceMacros(IMPERSONATE_INSTRUCTION, names)
+      : replaceMacros(card.post_history_instructions, names, '').trim();
   const post: ChatMessage[] = postText ? [{ role: 'system', content: postText }] : [];
+  const noteText = input.authorsNote?.text.trim() ? replaceMacros(input.authorsNote.text, names) : '';
+  const note: ChatMessage | null = noteText ? { role: input.authorsNote!.role, content: noteText } : null;
   const systemTokens = (s: typeof sections) => estimateTokens(composeSystem(s)) + MESSAGE_OVERHEAD_TOKENS;
   const atDepthTokens = placed.atDepth.reduce((n, m) => n + messageTokens(m), 0);
-  const fixedTail = messageTokens(latest) + post.reduce((n, m) => n + messageTokens(m), 0) + atDepthTokens;
+  const noteTokens = note ? messageTokens(note) : 0;
+  const fixedTail = messageTokens(latest) + post.reduce((n, m) => n + messageTokens(m), 0) + atDepthTokens + noteTokens;
 
   const required = systemTokens(sections) + fixedTail;
   if (required > budget.available) {
     throw new PromptOverflowError(
       {
-        system: estimateTokens(sections.main), card: estimateTokens(sections.card), examples: estimateTokens(sections.examples),
-        lorebook: trace.tokens, latest_message: messageTokens(latest), post_history: post.reduce((n, m) => n + messageTokens(m), 0),
+        system: estimateTokens(sections.main),
+        card: estimateTokens(sections.card) + estimateTokens(sections.persona),
+        examples: estimateTokens(sections.examples),
+        lorebook: trace.tokens,
+        latest_message: messageTokens(latest),
+        post_history: post.reduce((n, m) => n + messageTokens(m), 0),
       },
       required,
       budget,
@@ -110,13 +144,53 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
   }
 
   const system = composeSystem(sections);
-  const messages = [...placed.insertAtDepth([...kept, latest]), ...post].map((m) => ({ role: m.role, content: m.content }));
+  const chat = [...kept, latest];
+  let inChat = placed.insertAtDepth(chat);
+  if (note) inChat = insertAtDepth(inChat, chat, input.authorsNote!.depth, note);
+  const ordered =
+    mode === 'continue'
+      ? [...inChat.slice(0, inChat.indexOf(latest)), ...post, ...inChat.slice(inChat.indexOf(latest))]
+      : [...inChat, ...post];
+  const messages = ordered.map((m) => ({ role: m.role, content: m.content }));
+  const sources = new Map<ChatMessage, SentPiece>();
+  for (const m of ordered) {
+    if (m === note) sources.set(m, { kind: 'authors-note', text: m.content });
+    else if (post.includes(m)) sources.set(m, { kind: mode === 'impersonate' ? 'system' : 'card', text: m.content });
+    else if (!chat.includes(m)) {
+      const entry = placed.entries.atDepth.find((e) => e.content === m.content);
+      if (entry) sources.set(m, lorePiece(entry, lore.named));
+    }
+  }
+  const named = lore.named;
+  const sent: SentPrompt = {
+    messages: [
+      {
+        role: 'system',
+        pieces: systemPieces([
+          [{ kind: 'system', text: sections.main }],
+          ...placed.entries.beforeCard.map((e) => loreBlock(e, named)),
+          [{ kind: 'card', text: sections.card }],
+          [{ kind: 'persona', text: sections.persona }],
+          ...placed.entries.afterCard.map((e) => loreBlock(e, named)),
+          knowledgeBlock(chunks),
+          joinedBlock([
+            ...placed.entries.beforeExamples.map((e) => lorePiece(e, named)),
+            { kind: 'card', text: examplesSection(card, names) },
+            ...placed.entries.afterExamples.map((e) => lorePiece(e, named)),
+          ]),
+        ]),
+      },
+      ...sentChat(ordered, new Set(kept), latest, sources, mode !== 'reply'),
+    ],
+    sampling: { ...studio.sampling, numCtx: budget.numCtx },
+  };
   return {
     npcId: input.npcId,
     model: studio.model,
     system,
     messages,
     sampling: { ...studio.sampling, numCtx: budget.numCtx },
+    sent,
     used: {
       lore: toReplyTrace(trace, lore.named),
       chunks: chunks.map((c) => ({ ...c, tokens: estimateTokens(knowledgeLine(c)) })),
@@ -125,13 +199,13 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
       historyDropped: earlier.length - kept.length,
       tokens: {
         system: estimateTokens(sections.main),
-        card: estimateTokens(sections.card),
+        card: estimateTokens(sections.card) + estimateTokens(sections.persona),
         examples: estimateTokens(sections.examples),
         lorebook: trace.tokens,
         knowledge: estimateTokens(sections.knowledge),
         history: kept.reduce((n, m) => n + messageTokens(m), 0),
         user: messageTokens(latest),
-        post_history: post.reduce((n, m) => n + messageTokens(m), 0),
+        post_history: post.reduce((n, m) => n + messageTokens(m), 0) + noteTokens,
       },
       totalTokens: used,
       budget,
@@ -157,4 +231,12 @@ export function budgetOf(studio: StudioSettings, modelContextLength?: number): P
   const numCtx = Math.min(studio.sampling.numCtx ?? DEFAULT_NUM_CTX, modelContextLength ?? Infinity);
   const replyReserve = studio.sampling.maxTokens ?? DEFAULT_REPLY_RESERVE;
   return { numCtx, replyReserve, available: numCtx - replyReserve };
+}
+
+/** `chat` with `message` inserted `depth` messages from the end of the original `chat` (after what is already there). */
+function insertAtDepth(out: readonly ChatMessage[], chat: readonly ChatMessage[], depth: number, message: ChatMessage): ChatMessage[] {
+  const at = Math.max(0, chat.length - depth);
+  const next = [...out];
+  next.splice(at >= chat.length ? next.length : next.indexOf(chat[at]!), 0, message);
+  return next;
 }

@@ -11,6 +11,8 @@ export interface PlacedLore {
   afterExamples: string[];
   /** at_depth entries as messages of their role. */
   atDepth: (ChatMessage & { depth: number })[];
+  /** The entries behind each list above, in the same order (for the prompt's sources). */
+  entries: Record<'beforeCard' | 'afterCard' | 'beforeExamples' | 'afterExamples' | 'atDepth', ActivatedEntry[]>;
   /** The chat with the at_depth messages in: depth 0 after the last message, depth N before the last N. */
   insertAtDepth(chat: readonly ChatMessage[]): ChatMessage[];
 }
@@ -20,27 +22,40 @@ export interface PlacedLore {
  * inserted where a prompt names their outlet, which the studio's prompt does not: they are left out.
  */
 export function placeLore(activated: readonly ActivatedEntry[]): PlacedLore {
-  const placed: Omit<PlacedLore, 'insertAtDepth'> = { beforeCard: [], afterCard: [], beforeExamples: [], afterExamples: [], atDepth: [] };
+  const entries: PlacedLore['entries'] = { beforeCard: [], afterCard: [], beforeExamples: [], afterExamples: [], atDepth: [] };
+  const placed: Omit<PlacedLore, 'insertAtDepth'> = {
+    beforeCard: [],
+    afterCard: [],
+    beforeExamples: [],
+    afterExamples: [],
+    atDepth: [],
+    entries,
+  };
+  const put = (list: 'beforeCard' | 'afterCard' | 'beforeExamples' | 'afterExamples', e: ActivatedEntry) => {
+    placed[list].push(e.content);
+    entries[list].push(e);
+  };
   for (const e of activated) {
     switch (e.position) {
       case 'after_char':
       case 'an_top':
       case 'an_bottom':
-        placed.afterCard.push(e.content);
+        put('afterCard', e);
         break;
       case 'em_top':
-        placed.beforeExamples.push(e.content);
+        put('beforeExamples', e);
         break;
       case 'em_bottom':
-        placed.afterExamples.push(e.content);
+        put('afterExamples', e);
         break;
       case 'at_depth':
         placed.atDepth.push({ role: e.role, content: e.content, depth: e.depth ?? 0 });
+        entries.atDepth.push(e);
         break;
       case 'outlet':
         break;
       default:
-        placed.beforeCard.push(e.content);
+        put('beforeCard', e);
     }
   }
   return {

@@ -13,6 +13,8 @@ export interface SystemSections {
   main: string;
   loreBefore: string[];
   card: string;
+  /** The designer's persona description ({{user}}'s), after the card as SillyTavern's story string puts it. */
+  persona?: string;
   loreAfter: string[];
   knowledge: string;
   examples: string;
@@ -20,11 +22,11 @@ export interface SystemSections {
 
 /**
  * The system prompt, sections in this order, separated by blank lines, empty ones left out:
- * main instruction · lorebook entries placed before_char · description / personality / scenario ·
+ * main instruction · lorebook entries placed before_char · description / personality / scenario · persona ·
  * lorebook entries placed after_char · "Lore:" knowledge lines · "Example dialogue:" block.
  */
 export function composeSystem(s: SystemSections): string {
-  return [s.main, ...s.loreBefore, s.card, ...s.loreAfter, s.knowledge, s.examples]
+  return [s.main, ...s.loreBefore, s.card, s.persona ?? '', ...s.loreAfter, s.knowledge, s.examples]
     .map((part) => part.trim())
     .filter((part) => part !== '')
     .join('\n\n');
@@ -60,3 +62,8 @@ export function knowledgeLine(chunk: KnowledgeChunk): string {
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
+
+/** SillyTavern's default impersonation prompt: the reply drafted is the designer's own next line. */
+export const IMPERSONATE_INSTRUCTION =
+  '[Write your next reply from the point of view of {{user}}, using the chat history so far as a guideline ' +
+  "for the writing style of {{user}}. Don't write as {{char}} or system. Don't describe actions of {{char}}.]";

@@ -201,7 +201,8 @@ export class BedrockClientProvider implements Provider {
   }
 
   private requireClient(): BedrockRuntimeClient {
-    if (!this.client) throw new BedrockError('closed', 'Bedrock client is closed (or was never initialized)', '', this.configuration.region);
+    if (!this.client)
+      throw new BedrockError('closed', 'Bedrock client is closed (or was never initialized)', '', this.configuration.region);
     return this.client;
   }
 
@@ -231,7 +232,8 @@ export class BedrockClientProvider implements Provider {
       ...(code === null ? {} : { code }),
     };
     // A call that got through proves the region and credentials work, whatever the start-up lookup said.
-    if (code === null && !this.configuration.configured) this.configuration = { configured: true, region: this.configuration.region ?? this.settings.region ?? null };
+    if (code === null && !this.configuration.configured)
+      this.configuration = { configured: true, region: this.configuration.region ?? this.settings.region ?? null };
   }
 
   private fail(call: ReturnType<BedrockClientProvider['begin']>, err: unknown): Error {

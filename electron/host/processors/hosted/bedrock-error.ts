@@ -52,7 +52,8 @@ export function missingCredentialsError(ctx: Pick<BedrockCallContext, 'model' | 
     : 'Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run "aws configure" or "aws sso login", or choose a profile in settings.';
   return new BedrockError(
     'missing-credentials',
-    `No AWS credentials found${ctx.profile ? ` for profile "${ctx.profile}"` : ''} for Bedrock; looked in ${CREDENTIAL_SOURCES}${why}. ${todo}`,
+    `No AWS credentials found${ctx.profile ? ` for profile "${ctx.profile}"` : ''} for Bedrock; ` +
+      `looked in ${CREDENTIAL_SOURCES}${why}. ${todo}`,
     ctx.model,
     ctx.region ?? null,
     undefined,
@@ -67,7 +68,8 @@ export function toBedrockError(err: unknown, ctx: BedrockCallContext): BedrockEr
   const detail = e.message ?? String(err);
   const attempts = e.$metadata?.attempts;
   const where = `model "${ctx.model}" in region ${ctx.region ?? '(none)'}`;
-  const make = (code: BedrockErrorCode, message: string) => new BedrockError(code, message, ctx.model, ctx.region, attempts, { cause: err });
+  const make = (code: BedrockErrorCode, message: string) =>
+    new BedrockError(code, message, ctx.model, ctx.region, attempts, { cause: err });
 
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(detail)) return missingCredentialsError(ctx, err);
   if (/Region is missing/i.test(detail)) {
@@ -77,7 +79,8 @@ export function toBedrockError(err: unknown, ctx: BedrockCallContext): BedrockEr
     case 'AccessDeniedException':
       return make(
         'access-denied',
-        `Access denied to Bedrock ${where}: ${detail} Request access to this model in the Bedrock console for ${ctx.region ?? 'that region'}, ` +
+        `Access denied to Bedrock ${where}: ${detail} ` +
+          `Request access to this model in the Bedrock console for ${ctx.region ?? 'that region'}, ` +
           'and check that the IAM policy allows bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream.',
       );
     case 'ThrottlingException':
@@ -90,7 +93,10 @@ export function toBedrockError(err: unknown, ctx: BedrockCallContext): BedrockEr
     case 'ValidationException':
       return make('validation', `Bedrock rejected the request for ${where}: ${detail}`);
     case 'ResourceNotFoundException':
-      return make('model-not-found', `Bedrock ${where} was not found: ${detail} Check the model id and that the model is offered in this region.`);
+      return make(
+        'model-not-found',
+        `Bedrock ${where} was not found: ${detail} Check the model id and that the model is offered in this region.`,
+      );
     case 'TimeoutError':
     case 'ModelTimeoutException':
       return make('timeout', `Bedrock did not answer within ${ctx.timeoutMs} ms for ${where}: ${detail}`);

@@ -3,7 +3,10 @@ import { formatZodPath } from '../../fs/json-file';
 
 export const BedrockSettingsSchema = z.object({
   /** e.g. "us-east-1"; when absent, the SDK's own lookup (AWS_REGION, the profile's region) decides. */
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like "us-east-1"').optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like "us-east-1"')
+    .optional(),
   /** Shared-config profile for the default credential chain (and region). */
   profile: z.string().min(1).optional(),
   /** Custom endpoint, e.g. a VPC endpoint or the test server. */

@@ -31,9 +31,11 @@ export function toConverseInput(request: ChatRequest): ConverseStreamCommandInpu
   const messages: Message[] = turns.map((t) => ({ role: t.role, content: [{ text: t.text }] }));
   const systemText = systemParts.filter((part) => part.trim()).join('\n\n');
   const { temperature, topP, maxTokens } = request.sampling ?? {};
-  if (temperature !== undefined && !(temperature >= 0 && temperature <= 1)) throw invalid(`temperature ${temperature} is outside Bedrock's range 0 to 1`);
+  if (temperature !== undefined && !(temperature >= 0 && temperature <= 1))
+    throw invalid(`temperature ${temperature} is outside Bedrock's range 0 to 1`);
   if (topP !== undefined && !(topP >= 0 && topP <= 1)) throw invalid(`top_p ${topP} is outside the range 0 to 1`);
-  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1)) throw invalid(`max tokens ${maxTokens} must be a whole number of at least 1`);
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1))
+    throw invalid(`max tokens ${maxTokens} must be a whole number of at least 1`);
   const inferenceConfig = {
     ...(temperature !== undefined ? { temperature } : {}),
     ...(topP !== undefined ? { topP } : {}),

@@ -46,7 +46,12 @@ export class HostedProcessor implements Processor, Provider {
     }
     if (combined.aborted) throw abortError(combined.reason);
     if (!metadata) {
-      throw new BedrockError('model-error', `Bedrock model "${request.model}" ended its stream without the usage metadata event`, request.model, null);
+      throw new BedrockError(
+        'model-error',
+        `Bedrock model "${request.model}" ended its stream without the usage metadata event`,
+        request.model,
+        null,
+      );
     }
     this.completed++;
     yield {

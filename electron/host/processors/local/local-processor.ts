@@ -53,7 +53,8 @@ export class LocalProcessor implements Provider, Processor {
     this.id = options.id ?? 'local-processor';
     this.embeddingModel = options.embeddingModel ?? DEFAULT_EMBEDDING_MODEL;
     this.batchSize = options.embedBatchSize ?? 64;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError(`embedBatchSize must be a positive integer, got ${this.batchSize}`);
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new RangeError(`embedBatchSize must be a positive integer, got ${this.batchSize}`);
     this.logger = options.logger;
     this.embedding = { model: `ollama:${this.embeddingModel}`, embed: (texts, signal) => this.embed(texts, signal) };
   }
@@ -88,12 +89,21 @@ export class LocalProcessor implements Provider, Processor {
         const batch = texts.slice(i, i + this.batchSize);
         const { embeddings } = await client.embed({ model: this.embeddingModel, input: batch }, work.signal);
         if (embeddings?.length !== batch.length) {
-          throw new OllamaError(`Ollama returned ${embeddings?.length ?? 0} embeddings for ${batch.length} texts (model "${this.embeddingModel}")`, client.url, 'Check that the embedding model is an embedding model.');
+          throw new OllamaError(
+            `Ollama returned ${embeddings?.length ?? 0} embeddings for ${batch.length} texts (model "${this.embeddingModel}")`,
+            client.url,
+            'Check that the embedding model is an embedding model.',
+          );
         }
         vectors.push(...embeddings);
       }
       const dim = vectors[0]!.length;
-      if (vectors.some((v) => v.length !== dim)) throw new OllamaError(`Ollama returned embeddings of different lengths (model "${this.embeddingModel}")`, client.url, 'Check the embedding model.');
+      if (vectors.some((v) => v.length !== dim))
+        throw new OllamaError(
+          `Ollama returned embeddings of different lengths (model "${this.embeddingModel}")`,
+          client.url,
+          'Check the embedding model.',
+        );
       return vectors;
     } catch (err) {
       if (work.signal.aborted) throw abortError(work.signal.reason);
@@ -132,7 +142,11 @@ export class LocalProcessor implements Provider, Processor {
     const controller = new AbortController();
     const forward = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', forward, { once: true });
-    const work: Work = { signal: controller.signal, abort: (reason) => controller.abort(reason), unlink: () => signal?.removeEventListener('abort', forward) };
+    const work: Work = {
+      signal: controller.signal,
+      abort: (reason) => controller.abort(reason),
+      unlink: () => signal?.removeEventListener('abort', forward),
+    };
     this.inFlight.add(work);
     return work;
   }

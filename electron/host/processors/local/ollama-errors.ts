@@ -14,7 +14,12 @@ export class OllamaError extends Error {
 
 export class OllamaUnreachableError extends OllamaError {
   constructor(url: string, detail: string, cause?: unknown) {
-    super(`Ollama is not reachable at ${url} (${detail}). Start Ollama with \`ollama serve\`, or check the Ollama URL in settings.`, url, 'Start Ollama with `ollama serve`, or check the Ollama URL in settings.', { cause });
+    super(
+      `Ollama is not reachable at ${url} (${detail}). Start Ollama with \`ollama serve\`, or check the Ollama URL in settings.`,
+      url,
+      'Start Ollama with `ollama serve`, or check the Ollama URL in settings.',
+      { cause },
+    );
     this.name = 'OllamaUnreachableError';
   }
 }
@@ -25,7 +30,12 @@ export class ModelMissingError extends OllamaError {
     url: string,
     cause?: unknown,
   ) {
-    super(`The model "${model}" is not installed in Ollama at ${url}. Run \`ollama pull ${model}\`.`, url, `Run \`ollama pull ${model}\`.`, { cause });
+    super(
+      `The model "${model}" is not installed in Ollama at ${url}. Run \`ollama pull ${model}\`.`,
+      url,
+      `Run \`ollama pull ${model}\`.`,
+      { cause },
+    );
     this.name = 'ModelMissingError';
   }
 }
@@ -39,8 +49,14 @@ export class OllamaTimeoutError extends OllamaError {
     readonly ms: number,
     cause?: unknown,
   ) {
-    const what = phase === 'first byte' ? 'began answering' : phase === 'next chunk' ? 'sent the next part of its reply' : 'answered the health check';
-    super(`Ollama at ${url} timed out: it never ${what} within ${ms} ms.`, url, 'Ollama may be overloaded or stuck loading the model; check `ollama ps` and the Ollama logs, or raise the timeout.', { cause });
+    const what =
+      phase === 'first byte' ? 'began answering' : phase === 'next chunk' ? 'sent the next part of its reply' : 'answered the health check';
+    super(
+      `Ollama at ${url} timed out: it never ${what} within ${ms} ms.`,
+      url,
+      'Ollama may be overloaded or stuck loading the model; check `ollama ps` and the Ollama logs, or raise the timeout.',
+      { cause },
+    );
     this.name = 'OllamaTimeoutError';
   }
 }
@@ -59,7 +75,12 @@ export class OllamaHttpError extends OllamaError {
 
 export class OllamaConnectionLostError extends OllamaError {
   constructor(url: string, detail: string, cause?: unknown) {
-    super(`Ollama at ${url} dropped the connection mid-reply (${detail}).`, url, 'Ollama may have crashed or restarted; check that `ollama serve` is still running.', { cause });
+    super(
+      `Ollama at ${url} dropped the connection mid-reply (${detail}).`,
+      url,
+      'Ollama may have crashed or restarted; check that `ollama serve` is still running.',
+      { cause },
+    );
     this.name = 'OllamaConnectionLostError';
   }
 }

@@ -8,7 +8,15 @@ import {
   OllamaUnreachableError,
 } from './ollama-errors';
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 export interface MappingContext {
@@ -26,14 +34,19 @@ function chain(err: unknown): Array<{ name?: string; code?: string; message?: st
   while (stack.length > 0 && out.length < 20) {
     const e = stack.pop();
     if (!e || typeof e !== 'object') continue;
-    const { name, code, message, cause, errors } = e as { name?: string; code?: string; message?: string; cause?: unknown; errors?: unknown };
+    const { name, code, message, cause, errors } = e as {
+      name?: string;
+      code?: string;
+      message?: string;
+      cause?: unknown;
+      errors?: unknown;
+    };
     out.push({ name, code, message });
     if (cause) stack.push(cause);
     if (Array.isArray(errors)) stack.push(...(errors as unknown[]));
   }
   return out;
 }
-
 
 /** Turns what the ollama client or undici threw into one of the typed errors; abort errors pass through unchanged. */
 export function toOllamaError(err: unknown, ctx: MappingContext): unknown {
@@ -58,5 +71,10 @@ export function toOllamaError(err: unknown, ctx: MappingContext): unknown {
     return new OllamaConnectionLostError(ctx.url, 'the reply ended without its final message', err);
   }
   // A `{"error": ...}` line inside a stream arrives as a plain Error carrying Ollama's message.
-  return new OllamaError(`Ollama at ${ctx.url} failed: ${top.message ?? String(err)}`, ctx.url, 'See the Ollama server logs for the cause.', { cause: err });
+  return new OllamaError(
+    `Ollama at ${ctx.url} failed: ${top.message ?? String(err)}`,
+    ctx.url,
+    'See the Ollama server logs for the cause.',
+    { cause: err },
+  );
 }

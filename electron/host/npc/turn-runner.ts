@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { KnowledgeChunk, Usage } from '../../../shared/chat';
+import { MAIN_CONVERSATION } from '../../../shared/conversations';
+import { errorMessage } from '../../../shared/errors';
+import type { Npc } from '../../../shared/npc';
+import { isAbortError } from '../engine/errors';
+import { npcLorebooks, seedOf } from '../lore/npc-lore';
+import type { ChatRequest } from '../processors/processor';
+import { TurnBusyError } from './chat-errors';
+import type { ChatServiceOptions, StartedTurn, StreamingTurn, TurnOutcome, TurnPlan } from './chat-types';
+import type { ResolvedPersona } from './persona-store';
+import { assemblePrompt, type AssembledPrompt } from './prompt/assemble';
+import { ReplyDraft } from './reply-draft';
+import { keptUsage, replyMeta } from './reply-meta';
+import type { ConversationRef, ConversationView } from './transcript-schema';
+
+/**
+ * Runs chat turns: admit (engine) → retrieve → assemble → stream → persist. Admission comes first, so a turn refused
+ * at shutdown writes nothing. A stopped or drained turn keeps its partial reply, marked interrupted; the stop
+ * reaches the backend as an aborted request. One turn streams per NPC at a time.
+ */
+export class TurnRunner {
+  private readonly streaming = new Map<string, StreamingTurn>();
+
+  constructor(
+    private readonly options: ChatServiceOptions,
+    /** The persona a conversation plays (chat-service.ts). */
+    private readonly personaOf: (view: ConversationView) => ResolvedPersona,
+  ) {}
+
+  /** Streaming turns not yet saved, for the history view. */
+  inProgress(npcId: string, conversationId: string = MAIN_CONVERSATION): { turnId: string; text: string; alternative: number }[] {
+    return [...this.streaming.entries()]
+      .filter(([, t]) => t.npcId === npcId && t.conversationId === conversationId && t.alternative >= 0)
+      .map(([turnId, t]) => ({ turnId, text: t.text, alternative: t.alternative }));
+  }
+
+  /** The lorebooks an NPC's turn scans, and the seed of its rolls. */
+  loreOf(npc: Npc, turnId: string) {
+    const books = npcLorebooks(npc, this.options.lorebooks ?? null);
+    if (books.missing.length) {
+      this.options.logger.warn({ npcId: npc.id }, `Lorebooks of ${npc.card.name} not found, left out: ${books.missing.join(', ')}`);
+    }
+    return { books: books.books, named: books.named, seed: seedOf(turnId) };
+  }
+
+  /** Stops a streaming turn; false when it is not streaming (already finished or unknown). */
+  stop(turnId: string): boolean {
+    const turn = this.streaming.get(turnId);
+    if (!turn) return false;
+    turn.controller.abort(new DOMException('stopped by the user', 'AbortError'));
+    return true;
+  }
+
+  /** Admits the turn, runs `prepare` inside it, and resolves once prepared; the reply streams on in `finished`. */
+  begin(npc: Npc, ref: ConversationRef, prepare: () => Promise<TurnPlan>): Promise<StartedTurn> {
+    const { engine, events, logger } = this.options;
+    const npcId = npc.id;
+    const busy = [...this.streaming.entries()].find(([, t]) => t.npcId === npcId);
+    if (busy) return Promise.reject(new TurnBusyError(npcId, busy[0]));
+
+    const turnId = `t-${randomUUID()}`;
+    const turn: StreamingTurn = { npcId, conversationId: ref.conversationId, controller: new AbortController(), text: '', alternative: -1 };
+    this.streaming.set(turnId, turn);
+    let prepared = false;
+    let announce!: (plan: TurnPlan) => void;
+    let refuse!: (err: unknown) => void;
+    const planned = new Promise<TurnPlan>((resolve, reject) => ((announce = resolve), (refuse = reject)));
+
+    const work = engine.run(
+      `chat ${npcId}`,
+      async (signal) => {
+        const plan = await prepare();
+        prepared = true;
+        turn.alternative = plan.alternative;
+        plan.userSaved?.catch((err: unknown) => turn.controller.abort(err));
+        announce(plan);
+        return this.stream(turnId, turn, npc, plan, signal);
+      },
+      turn.controller.signal,
+    );
+    const finished = work.catch((err: unknown): TurnOutcome => {
+      this.streaming.delete(turnId);
+      refuse(err); // refused (shutting down) or not prepared: send() rejects with it, no events
+      if (!prepared) return { turnId, messageId: '', text: '', interrupted: false, error: errorMessage(err) };
+      // Streamed, but the reply could not be saved.
+      logger.error({ npcId, turnId }, `Chat reply of ${npcId} could not be saved: ${errorMessage(err)}`);
+      events.error({ turnId, npcId, conversationId: ref.conversationId, alternative: turn.alternative, error: err });
+      return { turnId, messageId: '', text: turn.text, interrupted: true, error: errorMessage(err) };
+    });
+    return planned.then(async (plan) => {
+      const userMessageId = plan.userSaved ? (await plan.userSaved).id : undefined;
+      return { ...(userMessageId ? { userMessageId } : {}), turnId, alternative: plan.alternative, finished };
+    });
+  }
+
+  private async stream(turnId: string, turn: StreamingTurn, npc: Npc, plan: TurnPlan, signal: AbortSignal): Promise<TurnOutcome> {
+    const { events, logger } = this.options;
+    const { npcId, conversationId, alternative } = turn;
+    let prompt: AssembledPrompt | undefined;
+    let persona: ResolvedPersona | undefined;
+    let usage: Usage | undefined;
+    let failure: unknown;
+    let interrupted = false;
+    let interruption: unknown;
+    const ref = plan.ref;
+    const draft = new ReplyDraft(
+      async (text) => {
+        if (plan.mode === 'reply') await this.options.transcripts.appendDraft(ref, turnId, text, plan.swipeOf);
+      },
+      (err) => logger.warn({ npcId, turnId }, `Could not journal the streaming reply of ${npcId} (saved at its end): ${errorMessage(err)}`),
+    );
+    try {
+      const chunks = await this.retrieve(npcId, plan.latestText);
+      signal.throwIfAborted();
+      const lore = { ...this.loreOf(npc, turnId), ...(plan.loreState ? { state: plan.loreState } : {}) };
+      const local = npc.studio.processor === 'local';
+      const modelContextLength = local ? await this.options.modelContextLength?.(npc.studio.model, signal) : undefined;
+      const view = await this.options.transcripts.view(ref);
+      persona = this.personaOf(view);
+      prompt = assemblePrompt({
+        npcId,
+        card: npc.card,
+        studio: npc.studio,
+        history: plan.history,
+        chunks,
+        userName: this.options.userName,
+        lore,
+        modelContextLength,
+        persona,
+        authorsNote: view.settings.authorsNote,
+        mode: plan.mode,
+      });
+      const request: ChatRequest = {
+        npcId,
+        model: prompt.model,
+        system: prompt.system,
+        messages: prompt.messages,
+        sampling: prompt.sampling,
+      };
+      const processor = this.options.processorFor(npc.studio.processor);
+      for await (const event of processor.chat(request, signal)) {
+        if (event.type === 'token') {
+          turn.text += event.text;
+          draft.add(event.text);
+          events.token({ turnId, npcId, conversationId, text: event.text, alternative });
+        } else {
+          usage = keptUsage(event.usage);
+        }
+      }
+    } catch (err) {
+      // A processor closing under an abandoned turn also ends in an AbortError: that too is an interruption.
+      if (signal.aborted || isAbortError(err)) {
+        interrupted = true;
+        interruption = signal.aborted ? signal.reason : err;
+      } else {
+        failure = err;
+      }
+    }
+    const text = turn.text;
+    const meta = replyMeta(npc, prompt, usage, failure, interruption, persona);
+    let messageId: string;
+    try {
+      await draft.close();
+      const reply = { text, turn: turnId, ...(interrupted || failure ? { interrupted: true } : {}), meta };
+      messageId = await plan.save(reply, Boolean(failure) && text === '');
+    } finally {
+      this.streaming.delete(turnId);
+    }
+    if (failure) {
+      logger.warn({ npcId, turnId }, `Chat turn for ${npcId} failed: ${errorMessage(failure)}`);
+      events.error({ turnId, npcId, conversationId, alternative, error: failure });
+      return { turnId, messageId, text, interrupted: true, ...(usage ? { usage } : {}), error: errorMessage(failure) };
+    }
+    events.done({ turnId, npcId, conversationId, alternative, interrupted, messageId });
+    return { turnId, messageId, text, interrupted, ...(usage ? { usage } : {}) };
+  }
+
+  private async retrieve(npcId: string, text: string): Promise<KnowledgeChunk[]> {
+    if (!this.options.lore) return [];
+    try {
+      return await this.options.lore.query(npcId, text, this.options.loreChunks ?? 4);
+    } catch (err) {
+      // Lore is an enrichment: the turn goes on without it, and the log says why.
+      this.options.logger.warn({ npcId }, `Knowledge lookup failed; answering without lore: ${errorMessage(err)}`);
+      return [];
+    }
+  }
+}

@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvoke
 import { join } from 'node:path';
 import { ELECTRON_EVENT, ELECTRON_INVOKE } from '../shared/electron-ipc';
 import { EVENT_NAMES } from '../shared/events';
+import { externalLinkSchema } from '../shared/links';
 import { contentSecurityPolicy } from './host/ipc/static-files';
 import { DataFolderLockedError, lockDataFolder } from './host/lifecycle/data-folder-lock';
 import { ElectronQuitPath } from './host/lifecycle/electron-quit';
@@ -105,7 +106,8 @@ async function main(): Promise<void> {
     version: app.getVersion(),
     lock,
     requestQuit: (reason) => quitPath.request(reason),
-    openExternal: (url) => shell.openExternal(url),
+    // Checked again here, where the link leaves the app: only http, https and mailto (the router checked it already).
+    openExternal: (url) => shell.openExternal(externalLinkSchema.parse(url)),
   });
   // Signals (Electron's own handlers call app.quit() too; both name one request), the launch chain's exit and
   // uncaught errors; the force-exit timer bounds every shutdown, report write and log flush included.

@@ -20,6 +20,15 @@ describe('NPC editor form', () => {
     expect(inputFromForm(form).studio).toMatchObject({ lorebooks: ['harbor-1a2b3c', 'docks-4d5e6f'] });
     expect(inputFromForm({ ...form, lorebooks: [] }).studio).not.toHaveProperty('lorebooks');
   });
+
+  it('saves untouched lore keys as they were (an empty key, a comma in a regex key); edited keys are split on commas', () => {
+    const keys = [[''], ['/\\bpier\\s*\\d{1,3}\\b/i', 'docks'], ['  spaced  ']];
+    const card = { name: 'Mira', character_book: { entries: keys.map((k, i) => ({ keys: k, content: `entry ${i}` })) } };
+    const form = formFromNpc(npcSchema.parse({ ...npc, card }));
+    expect(inputFromForm(form).card.character_book?.entries.map((e) => e.keys)).toEqual(keys);
+    const edited = { ...form, lore: form.lore.map((e, i) => (i === 1 ? { ...e, keys: 'pier, docks , ' } : e)) };
+    expect(inputFromForm(edited).card.character_book?.entries[1]!.keys).toEqual(['pier', 'docks']);
+  });
 });
 
 describe('lorebook editor form', () => {

@@ -30,7 +30,8 @@ export interface NpcForm {
   topP: string;
   numCtx: string;
   maxTokens: string;
-  lore: { keys: string; content: string; enabled: boolean }[];
+  /** `savedKeys`: the entry's keys as loaded, saved as they were while the keys text is left as shown. */
+  lore: { keys: string; content: string; enabled: boolean; savedKeys?: string[] }[];
   /** Ids of the standalone lorebooks attached to this NPC. */
   lorebooks: string[];
   /** What the form does not edit (extensions, keys other tools wrote), carried through unchanged. */
@@ -95,7 +96,7 @@ export function formFromNpc(npc: Npc): NpcForm {
     topP: str(studio.sampling.topP),
     numCtx: str(studio.sampling.numCtx),
     maxTokens: str(studio.sampling.maxTokens),
-    lore: entries.map((e) => ({ keys: e.keys.join(', '), content: e.content, enabled: e.enabled })),
+    lore: entries.map((e) => ({ keys: e.keys.join(', '), content: e.content, enabled: e.enabled, savedKeys: e.keys })),
     lorebooks: [...(studio.lorebooks ?? [])],
     keep: {
       card: (({ character_book: _book, ...rest }) => rest)(card),
@@ -121,7 +122,8 @@ export function inputFromForm(form: NpcForm): NpcDraft {
     insertion_order: 100,
     extensions: {},
     ...form.keep.entryExtras[i],
-    keys: list(entry.keys),
+    // Shown comma-joined, so an empty key or a comma inside a key (a regex) would not survive a split.
+    keys: entry.savedKeys && entry.keys === entry.savedKeys.join(', ') ? entry.savedKeys : list(entry.keys),
     content: entry.content,
     enabled: entry.enabled,
   }));

@@ -54,13 +54,14 @@ async function exportWith(testId: string, testInfo: TestInfo, prefix: string): P
   return readFileSync(path);
 }
 
-/** Imports a card file in the NPCs panel; the new NPC is selected and its art shown at its own size. */
+/** Imports a card file in the NPCs panel; the new NPC is selected, its art in the list and at its own size. */
 async function importCard(file: string, name: string, art: { width: number; height: number }): Promise<void> {
   await ui.openTab('npcs');
   await ui.byTestId('npc-import-file').setInputFiles(file);
   await expect(ui.npcItem(name)).toHaveClass(/selected/);
   await expect(ui.byTestId('npc-summary-name')).toHaveText(name);
   await expect(ui.byTestId('npc-error')).toHaveCount(0);
+  await expect(ui.npcItem(name).getByTestId('npc-avatar')).toHaveAttribute('data-has-art', 'true');
   const image = ui.byTestId('npc-art-image');
   await expect(image).toHaveAttribute('width', String(art.width));
   await expect(image).toHaveAttribute('height', String(art.height));

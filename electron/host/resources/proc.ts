@@ -10,10 +10,10 @@ export interface FdCounts {
   pipes: number;
 }
 
-export function fdCounts(pid: number | 'self' = 'self'): FdCounts | null {
-  let links: string[];
+/** What each of `pid`'s descriptors points at ('' for one closed while listing); null without /proc. */
+function readFdLinks(pid: number | 'self'): string[] | null {
   try {
-    links = readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    return readdirSync(`/proc/${pid}/fd`).map((fd) => {
       try {
         return readlinkSync(`/proc/${pid}/fd/${fd}`);
       } catch {
@@ -23,6 +23,30 @@ export function fdCounts(pid: number | 'self' = 'self'): FdCounts | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Within a health beat (withSharedTcpTable), a process's descriptors are listed once and shared: the host's open
+ * files, sockets and fd count are asked by a dozen providers per beat, and each listing is a readlink per fd.
+ * A copy is at most SHARED_FD_LINKS_MS old, less than the 1 Hz beat, so every beat lists them afresh.
+ */
+export const SHARED_FD_LINKS_MS = 500;
+const sharedFdLinks = new Map<number | 'self', { links: string[] | null; at: number }>();
+
+function fdLinks(pid: number | 'self'): string[] | null {
+  if (!tcpScope.getStore()) return readFdLinks(pid);
+  const now = performance.now();
+  const hit = sharedFdLinks.get(pid);
+  if (hit && now - hit.at < SHARED_FD_LINKS_MS) return hit.links;
+  for (const [key, entry] of sharedFdLinks) if (now - entry.at >= SHARED_FD_LINKS_MS) sharedFdLinks.delete(key);
+  const links = readFdLinks(pid);
+  sharedFdLinks.set(pid, { links, at: now });
+  return links;
+}
+
+export function fdCounts(pid: number | 'self' = 'self'): FdCounts | null {
+  const links = fdLinks(pid);
+  if (!links) return null;
   const counts: FdCounts = { total: 0, sockets: 0, files: 0, pipes: 0 };
   for (const link of links) {
     if (!link) continue;
@@ -36,34 +60,14 @@ export function fdCounts(pid: number | 'self' = 'self'): FdCounts | null {
 
 /** Paths of regular files this process holds open. */
 export function openFilePaths(pid: number | 'self' = 'self'): string[] {
-  try {
-    return readdirSync(`/proc/${pid}/fd`)
-      .map((fd) => {
-        try {
-          return readlinkSync(`/proc/${pid}/fd/${fd}`);
-        } catch {
-          return '';
-        }
-      })
-      .filter((l) => l.startsWith('/') && !l.startsWith('/dev/') && !l.startsWith('/proc/'));
-  } catch {
-    return [];
-  }
+  return (fdLinks(pid) ?? []).filter((l) => l.startsWith('/') && !l.startsWith('/dev/') && !l.startsWith('/proc/'));
 }
 
 function socketInodes(pid: number | 'self'): Set<string> {
   const inodes = new Set<string>();
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m) inodes.add(m[1]!);
-      } catch {
-        /* fd closed while listing */
-      }
-    }
-  } catch {
-    /* no /proc */
+  for (const link of fdLinks(pid) ?? []) {
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m) inodes.add(m[1]!);
   }
   return inodes;
 }
@@ -91,8 +95,9 @@ const TCP_STATES: Record<string, string> = {
 
 /**
  * Within `work` (a health check of every provider), /proc/net/tcp is read at most every SHARED_TCP_TABLE_MS and
- * shared: the kernel takes milliseconds to produce it, and several providers ask each second. Outside such a
- * scope (tests, shutdown checks) every call reads it afresh.
+ * shared: the kernel takes milliseconds to produce it, and several providers ask each second. The descriptor
+ * listings are shared in the same scope (see fdLinks). Outside such a scope (tests, shutdown checks) every call
+ * reads afresh.
  */
 const tcpScope = new AsyncLocalStorage<true>();
 /** How old the health beat's copy of the table may be: the 1 Hz beat reads it every fifth second. */
@@ -141,11 +146,7 @@ export function socketsToPort(remotePort: number, pid: number | 'self' = 'self')
 
 /** TCP ports `pid` listens on; null without /proc. */
 export function listeningPorts(pid: number | 'self'): number[] | null {
-  try {
-    readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return null;
-  }
+  if (fdLinks(pid) === null) return null;
   const mine = socketInodes(pid);
   const ports = tcpRows()
     .filter((r) => r.state === 'LISTEN' && mine.has(r.inode))

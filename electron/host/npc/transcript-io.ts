@@ -2,11 +2,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { journalLineProblem } from '../fs/journal';
 import { replyMetaSchema } from '../../../shared/chat';
+import { conversationIdSchema } from '../../../shared/conversations';
 import { decodeReplyMeta, encodeReplyMeta, UnresolvedReference, type MessageLookup } from './reply-meta-codec';
 import type { PartStore } from './transcript-parts';
 import type { ConversationInfo } from './transcript-store-api';
 import {
-  conversationIdSchema,
   storedEventSchema,
   type StoredEvent,
   type TranscriptEvent,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuthorsNote } from '../../../shared/conversations';
 import { replyMetaSchema, transcriptRoleSchema, type ReplyMeta, type TranscriptRole } from '../../../shared/chat';
-import { authorsNoteSchema, conversationIdSchema as sharedConversationId } from '../../../shared/conversations';
+import { authorsNoteSchema, conversationIdSchema } from '../../../shared/conversations';
 import { personaIdSchema } from '../../../shared/personas';
 
 /**
@@ -13,9 +13,6 @@ import { personaIdSchema } from '../../../shared/personas';
  * (a few a second) under its turn id; the final event names the turn and closes the draft. A draft still
  * open when the journal is read again (the host was killed) is recovered as an interrupted reply.
  */
-
-/** Safe as a path segment: ids name folders and files. */
-export const conversationIdSchema = sharedConversationId;
 
 /** What the studio keeps with a reply: model, token counts, what the prompt used (shared/chat.ts). */
 const metaSchema = replyMetaSchema.optional();

@@ -1,7 +1,7 @@
 import { access, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TranscriptRole } from '../../../shared/chat';
-import type { AuthorsNote } from '../../../shared/conversations';
+import { conversationIdSchema, type AuthorsNote } from '../../../shared/conversations';
 import type { Health } from '../../../shared/health';
 import { npcIdSchema } from '../../../shared/ids';
 import { healthNow, type Provider } from '../lifecycle/provider';
@@ -15,13 +15,7 @@ import { ConversationState } from './transcript-fold';
 import { checkedId, cursorNumber, keyOf, newConversationId } from './transcript-ids';
 import { conversationFiles, draftsFileOf } from './transcript-io';
 import { PartStore } from './transcript-parts';
-import {
-  conversationIdSchema,
-  type ConversationRef,
-  type ConversationView,
-  type TranscriptEvent,
-  type TranscriptMessage,
-} from './transcript-schema';
+import { type ConversationRef, type ConversationView, type TranscriptEvent, type TranscriptMessage } from './transcript-schema';
 import {
   TranscriptError,
   type ConversationInfo,

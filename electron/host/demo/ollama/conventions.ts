@@ -18,7 +18,7 @@ export const MAX_QUOTED_LORE = 5;
 const QUOTE_LIMIT = 80;
 const FILLER = ['and', 'so', 'the', 'tale', 'goes', 'on.'];
 
-export interface PromptMessage {
+export interface ChatTurnMessage {
   role: string;
   content: string;
 }
@@ -70,7 +70,7 @@ export function tokenize(text: string): string[] {
   return text.match(/\s*\S+/g) ?? [];
 }
 
-export function systemPromptOf(messages: readonly PromptMessage[], system = ''): string {
+export function systemPromptOf(messages: readonly ChatTurnMessage[], system = ''): string {
   return [system, ...messages.filter((m) => m.role === 'system').map((m) => m.content)].filter(Boolean).join('\n');
 }
 
@@ -80,7 +80,7 @@ function quote(text: string): string {
 }
 
 /** The natural reply, before any length switch or num_predict is applied. */
-export function replyText(messages: readonly PromptMessage[], system = ''): string {
+export function replyText(messages: readonly ChatTurnMessage[], system = ''): string {
   const prompt = systemPromptOf(messages, system);
   const parts = [`I am ${npcNameFrom(prompt)}.`];
   for (const lore of loreFrom(prompt).slice(0, MAX_QUOTED_LORE)) parts.push(`As the lore says, "${lore}".`);
@@ -98,6 +98,6 @@ export function fitTokens(tokens: readonly string[], count: number): string[] {
 }
 
 /** Prompt size as the server reports it (prompt_eval_count): tokens of every message and the system field. */
-export function promptTokenCount(messages: readonly PromptMessage[], system = ''): number {
+export function promptTokenCount(messages: readonly ChatTurnMessage[], system = ''): number {
   return tokenize(system).length + messages.reduce((n, m) => n + tokenize(m.content).length, 0);
 }

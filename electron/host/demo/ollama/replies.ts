@@ -1,5 +1,5 @@
 import { sendError, sendJson, writeChunk, writeFlushed } from './http-io';
-import { fitTokens, promptTokenCount, replyText, tokenize, type PromptMessage } from './conventions';
+import { fitTokens, promptTokenCount, replyText, tokenize, type ChatTurnMessage } from './conventions';
 import { fnv1a } from './embedding';
 import { keepAliveMs, type ModelSpec } from './models';
 import { ns, optionsOf, pause, resetConnection, resolveModel, type Body, type ModelRequestContext } from './model-request';
@@ -15,7 +15,7 @@ interface Reply {
   promptTokens: number;
 }
 
-function messagesOf(body: Body): PromptMessage[] {
+function messagesOf(body: Body): ChatTurnMessage[] {
   const messages = body.messages ?? [];
   if (!Array.isArray(messages)) throw new TypeError('messages must be an array');
   return messages.map((m: unknown, i) => {
@@ -29,7 +29,7 @@ function messagesOf(body: Body): PromptMessage[] {
 function plan(
   ctx: ModelRequestContext,
   body: Body,
-  messages: PromptMessage[],
+  messages: ChatTurnMessage[],
   system: string,
 ): Pick<Reply, 'tokens' | 'doneReason' | 'promptTokens'> {
   const natural = tokenize(replyText(messages, system));
@@ -61,7 +61,7 @@ export async function handleGenerate(ctx: ModelRequestContext, body: Body): Prom
   if (!spec || !checkCapable(ctx, spec, body, 'generate')) return;
   if (body.prompt !== undefined && typeof body.prompt !== 'string') throw new TypeError('prompt must be a string');
   const system = typeof body.system === 'string' ? body.system : '';
-  const messages: PromptMessage[] = body.prompt ? [{ role: 'user', content: body.prompt as string }] : [];
+  const messages: ChatTurnMessage[] = body.prompt ? [{ role: 'user', content: body.prompt as string }] : [];
   await respond(ctx, body, { kind: 'generate', spec, stream: body.stream !== false, ...plan(ctx, body, messages, system) });
 }
 

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { MAIN_CONVERSATION } from '../../../shared/conversations';
 import type { Npc } from '../../../shared/npc';
-import type { ChatRequest } from '../processors/processor';
 import { ChatInputError, ConversationNotFoundError } from './chat-errors';
 import { lastReplyIndex, loreStateBefore, toChatMessages } from './chat-history';
 import type { ChatServiceOptions, StartedTurn } from './chat-types';
 import type { ResolvedPersona } from './persona-store';
-import { assemblePrompt } from './prompt/assemble';
+import { assemblePrompt, chatRequestOf } from './prompt/assemble';
 import { renderGreetings } from './prompt/macros';
 import { TranscriptError } from './transcript-store';
 import type { ConversationRef, ConversationView } from './transcript-schema';
@@ -225,13 +224,7 @@ export class ChatService {
           lore: { books: lore.books, named: lore.named, seed: lore.seed, ...(lore.loreState ? { state: lore.loreState } : {}) },
         });
         let text = '';
-        const request: ChatRequest = {
-          npcId,
-          model: prompt.model,
-          system: prompt.system,
-          messages: prompt.messages,
-          sampling: prompt.sampling,
-        };
+        const request = chatRequestOf(prompt);
         for await (const event of this.options.processorFor(npc.studio.processor).chat(request, runSignal)) {
           if (event.type === 'token') text += event.text;
         }

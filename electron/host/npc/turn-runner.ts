@@ -5,11 +5,10 @@ import { errorMessage } from '../../../shared/errors';
 import type { Npc } from '../../../shared/npc';
 import { isAbortError } from '../engine/errors';
 import { npcLorebooks, seedOf } from '../lore/npc-lore';
-import type { ChatRequest } from '../processors/processor';
 import { TurnBusyError } from './chat-errors';
 import type { ChatServiceOptions, StartedTurn, StreamingTurn, TurnOutcome, TurnPlan } from './chat-types';
 import type { ResolvedPersona } from './persona-store';
-import { assemblePrompt, type AssembledPrompt } from './prompt/assemble';
+import { assemblePrompt, chatRequestOf, type AssembledPrompt } from './prompt/assemble';
 import { ReplyDraft } from './reply-draft';
 import { keptUsage, replyMeta } from './reply-meta';
 import type { ConversationRef, ConversationView } from './transcript-schema';
@@ -131,13 +130,7 @@ export class TurnRunner {
         authorsNote: view.settings.authorsNote,
         mode: plan.mode,
       });
-      const request: ChatRequest = {
-        npcId,
-        model: prompt.model,
-        system: prompt.system,
-        messages: prompt.messages,
-        sampling: prompt.sampling,
-      };
+      const request = chatRequestOf(prompt);
       const processor = this.options.processorFor(npc.studio.processor);
       for await (const event of processor.chat(request, signal)) {
         if (event.type === 'token') {

@@ -4,7 +4,7 @@ import type { Assertion, AssertionResult, Backend, SampleResult, SampleTurn, Sui
 import { errorMessage } from '../../../shared/errors';
 import { isAbortError } from '../engine/errors';
 import type { NpcBooks } from '../lore/npc-lore';
-import { assemblePrompt } from '../npc/prompt/assemble';
+import { assemblePrompt, chatRequestOf } from '../npc/prompt/assemble';
 import { replaceMacros } from '../npc/prompt/macros';
 import type { ChatMessage, ChatRequest, Processor } from '../processors/processor';
 import { checkAssertion, describeAssertion, type ReplyUnderTest } from './assertions';
@@ -109,14 +109,7 @@ export async function runSample(c: SuiteCase, index: number, ctx: SampleContext,
         userName: names.user,
         lore: { books: ctx.books.books, named: ctx.books.named, seed: ctx.seed },
       });
-      const request: ChatRequest = {
-        npcId: ctx.npc.id,
-        model: prompt.model,
-        system: prompt.system,
-        messages: prompt.messages,
-        sampling: prompt.sampling,
-        ...(ctx.endpoint.seeded ? { seed: ctx.seed } : {}),
-      };
+      const request: ChatRequest = { ...chatRequestOf(prompt), ...(ctx.endpoint.seeded ? { seed: ctx.seed } : {}) };
       const reply = await complete(ctx.endpoint.chat, request, signal);
       const costUsd = reply.usage
         ? await ctx.record({ processor: ctx.backend.processor, model: ctx.backend.model, ...reply.usage })

@@ -59,6 +59,12 @@ export interface AssembledPrompt extends ChatRequest {
   sent: SentPrompt;
 }
 
+/** What goes to the processor: the request part of an assembled prompt, without what the UI keeps of it. */
+export function chatRequestOf(prompt: AssembledPrompt): ChatRequest {
+  const { npcId, model, system, messages, sampling } = prompt;
+  return { npcId, model, system, messages, sampling };
+}
+
 /**
  * Builds one turn's prompt. Required parts: the system instruction, the card (description, personality,
  * scenario, examples), triggered lorebook entries, the latest message and post-history instructions; if

@@ -5,7 +5,7 @@
  * (one that honours SIGINT, one whose main thread is blocked like Chroma's native binding) and the real Chroma.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { chromaCommand } from '../../electron/host/knowledge/chroma-launch';
@@ -82,7 +82,7 @@ describe('the parent watch (injected probe)', () => {
 });
 
 describe('the command', () => {
-  it('runs the CLI through the watch bootstrap with its argv unchanged; setpriv only on Linux and when asked', () => {
+  it('runs the CLI through the watch bootstrap with its argv unchanged where pdeathsig is not used', () => {
     const command = chromaCommand({ cliPath: '/x/cli.mjs', node: '/n/node', parentDeathSignal: false }, '/data', '127.0.0.1', 8000);
     expect(command.command).toBe('/n/node');
     expect(command.args[0]).toBe('-e');
@@ -90,6 +90,24 @@ describe('the command', () => {
     const plain = chromaCommand({ cliPath: '/x/cli.mjs', node: '/n/node', dieWithParent: false }, '/data', '127.0.0.1', 8000);
     const plainArgv = [plain.command, ...plain.args];
     expect(plainArgv).toEqual(['/n/node', '/x/cli.mjs', 'run', '--path', '/data', '--host', '127.0.0.1', '--port', '8000']);
+  });
+
+  it.runIf(process.platform === 'linux' && existsSync('/usr/bin/setpriv'))('uses setpriv alone on Linux: no watch thread', () => {
+    const command = chromaCommand({ cliPath: '/x/cli.mjs', node: '/n/node' }, '/data', '127.0.0.1', 8000);
+    expect([command.command, ...command.args]).toEqual([
+      '/usr/bin/setpriv',
+      '--pdeathsig',
+      'KILL',
+      '/n/node',
+      '/x/cli.mjs',
+      'run',
+      '--path',
+      '/data',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '8000',
+    ]);
   });
 });
 

@@ -110,6 +110,14 @@ describe('the data-folder lock', () => {
     expect(again.holder.token).not.toBe(l.holder.token);
   });
 
+  it('release removes the lock folder also when it holds more than holder.json (a temp file a crash left)', async () => {
+    const l = await lock();
+    await writeFile(join(dir.path, LOCK_DIR, 'holder.json.1234'), 'partial');
+    l.release();
+    expect(existsSync(join(dir.path, LOCK_DIR))).toBe(false);
+    await lock();
+  });
+
   it('takes over at once the lock of a holder killed with SIGKILL', async () => {
     const child = spawnTs(HOLDER, [dir.path]);
     const theirs = await waitForLine<LockHolder>(child, 'LOCKED ', 60_000);

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../electron/host/log/logger';
 import { openFilePaths } from '../../electron/host/resources/proc';
 import { eventually } from '../support/leaks';
@@ -31,5 +32,31 @@ describe('the log file', () => {
       .map((l) => JSON.parse(l).msg as string);
     expect(lines).toEqual(Array.from({ length: 50 }, (_, i) => `line ${i}`));
     expect(logs.ring.messages().at(-1)).toBe('WARN after close');
+  });
+
+  it('has each line in the file when the call returns, so a host killed right after loses none', async () => {
+    const file = join(dir.path, 'logs', 'studio.log');
+    const logs = createLogger({ file });
+    logs.logger.info('written at once');
+    expect(readFileSync(file, 'utf8')).toContain('"msg":"written at once"');
+    await logs.close();
+  });
+
+  it('a log file that cannot be written (disk full) is said once on stderr; the studio and the ring go on', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const logs = createLogger({ file: '/dev/full' });
+      expect(() => {
+        logs.logger.info('first');
+        logs.logger.info('second');
+      }).not.toThrow();
+      expect(logs.ring.messages()).toEqual(['INFO first', 'INFO second']);
+      const said = stderr.mock.calls.map(([text]) => String(text)).filter((t) => t.includes('could not write its log file'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/\/dev\/full \(.*ENOSPC.*\); the log panel still shows every line/);
+      await logs.close();
+    } finally {
+      stderr.mockRestore();
+    }
   });
 });

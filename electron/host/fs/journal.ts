@@ -27,6 +27,8 @@ export class Journal<T> {
     readonly file: string,
     handle: FileHandle,
     private readonly schema: z.ZodType<T>,
+    /** Bytes written since the last fsync: only an append whose fsync failed, or the repair on open, leaves any. */
+    private unsynced: boolean,
   ) {
     this.handle = handle;
   }
@@ -39,11 +41,13 @@ export class Journal<T> {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     const { records, problems, keepBytes } = parseJournal(text, schema);
-    if (keepBytes < Buffer.byteLength(text)) await truncate(file, keepBytes);
+    const torn = keepBytes < Buffer.byteLength(text);
+    if (torn) await truncate(file, keepBytes);
     const handle = await open(file, 'a', 0o600);
     // A whole last record whose newline was lost: end the line so the next append starts its own.
-    if (keepBytes > 0 && Buffer.from(text).subarray(0, keepBytes).at(-1) !== 0x0a) await handle.appendFile('\n');
-    return { journal: new Journal(file, handle, schema), records, problems };
+    const unterminated = keepBytes > 0 && Buffer.from(text).subarray(0, keepBytes).at(-1) !== 0x0a;
+    if (unterminated) await handle.appendFile('\n');
+    return { journal: new Journal(file, handle, schema, torn || unterminated), records, problems };
   }
 
   get isOpen(): boolean {
@@ -55,20 +59,22 @@ export class Journal<T> {
     const line = JSON.stringify(checked) + '\n';
     const write = this.tail.then(async () => {
       if (!this.handle) throw new Error(`journal ${this.file} is closed`);
+      this.unsynced = true;
       await this.handle.appendFile(line, 'utf8');
       await this.handle.sync();
+      this.unsynced = false;
     });
     this.tail = write.catch(() => undefined);
     return write;
   }
 
-  /** Waits for pending appends, then closes the file. Idempotent. */
+  /** Waits for pending appends, fsyncs what is not yet on disk (every acknowledged append already is), closes. Idempotent. */
   async close(): Promise<void> {
     await this.tail;
     const handle = this.handle;
     this.handle = null;
     if (handle) {
-      await handle.sync().catch(() => undefined);
+      if (this.unsynced) await handle.sync().catch(() => undefined);
       await handle.close();
     }
   }

@@ -19,6 +19,14 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', { fsync: true, mode: 0o600 });
 }
 
+/**
+ * The same, blocking. For the shutdown's last step only: nothing else is left to run then, and the async form's
+ * seven round trips through the thread pool would each add to the quit.
+ */
+export function writeJsonAtomicSync(file: string, value: unknown): void {
+  writeFileAtomic.sync(file, JSON.stringify(value, null, 2) + '\n', { fsync: true, mode: 0o600 });
+}
+
 export function formatZodPath(path: readonly PropertyKey[]): string {
   return path
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))

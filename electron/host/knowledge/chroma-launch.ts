@@ -15,12 +15,13 @@ export interface ChromaLaunch {
   /** The chromadb package's CLI (dist/cli.mjs); defaults to the installed package's. */
   cliPath?: string;
   /**
-   * End the server when the host dies without closing it (SIGKILL, a crash): the server's Node process watches
-   * its host and stops itself (every OS; see parent-watch.ts), and on Linux it also runs under
-   * `setpriv --pdeathsig KILL`, which acts at once. Default: on.
+   * End the server when the host dies without closing it (SIGKILL, a crash). On Linux the server runs under
+   * `setpriv --pdeathsig KILL`: the kernel kills it the moment the host dies. Where that is not available (macOS,
+   * Windows, a Linux without setpriv) the server's Node process watches its host and stops itself (parent-watch.ts).
+   * Default: on.
    */
   dieWithParent?: boolean;
-  /** The Linux part of `dieWithParent` (setpriv, when it exists). Default: on; off models macOS and Windows. */
+  /** Use setpriv's pdeathsig where it exists (default on); off models macOS and Windows: the watch is used instead. */
   parentDeathSignal?: boolean;
   env?: Record<string, string>;
 }
@@ -46,9 +47,11 @@ export function chromaCommand(launch: ChromaLaunch, dataDir: string, host: strin
   const node = launch.node ?? process.execPath;
   const cli = launch.cliPath ?? chromaCliPath();
   const dieWithParent = launch.dieWithParent ?? true;
-  const nodeArgs = dieWithParent ? ['-e', parentWatchBootstrap(process.pid)] : [];
-  const argv = [...(launch.prefix ?? []), node, ...nodeArgs, cli, 'run', '--path', dataDir, '--host', host, '--port', String(port)];
   const deathSignal = dieWithParent && (launch.parentDeathSignal ?? true) && process.platform === 'linux' && existsSync(SETPRIV);
+  // One mechanism per platform: with pdeathsig the kernel's SIGKILL always comes first, so a watch thread would
+  // only cost the server memory and a slower exit (its worker is torn down on every stop).
+  const nodeArgs = dieWithParent && !deathSignal ? ['-e', parentWatchBootstrap(process.pid)] : [];
+  const argv = [...(launch.prefix ?? []), node, ...nodeArgs, cli, 'run', '--path', dataDir, '--host', host, '--port', String(port)];
   if (deathSignal) argv.unshift(SETPRIV, '--pdeathsig', 'KILL');
   const [command, ...args] = argv as [string, ...string[]];
   return {

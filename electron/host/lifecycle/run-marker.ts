@@ -4,7 +4,7 @@
  * refreshed every few seconds, so it dates the end of a run that logged nothing in its last minutes.
  */
 import { open, readFile, stat, utimes } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
@@ -69,7 +69,11 @@ export async function writeRunMarker(dataDir: string, app: string, heartbeatMs =
   return {
     end: () => {
       clearInterval(beat);
-      rmSync(file, { force: true });
+      try {
+        unlinkSync(file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
     },
   };
 }

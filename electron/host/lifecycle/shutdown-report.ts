@@ -1,7 +1,7 @@
-import { rename } from 'node:fs/promises';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { shutdownReportSchema, type LastShutdownReport, type ShutdownReport } from '../../../shared/shutdown';
-import { FileProblem, readJsonFile, writeJsonAtomic } from '../fs/json-file';
+import { FileProblem, readJsonFile, writeJsonAtomicSync } from '../fs/json-file';
 
 export const SHUTDOWN_REPORT_FILE = 'shutdown-report.json';
 
@@ -32,16 +32,19 @@ export class ShutdownReportStore {
     shutdownReportSchema.parse(WARM_UP_REPORT);
   }
 
+  /** Blocking underneath (it is the shutdown's last write; see writeJsonAtomicSync); rejects on failure. */
   async write(report: ShutdownReport): Promise<void> {
     const checked = shutdownReportSchema.parse(report);
     // A damaged report is the designer's evidence of what went wrong: moved aside, never overwritten.
     if (this.keepAside) {
-      await rename(this.file, this.keepAside).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-      });
+      try {
+        renameSync(this.file, this.keepAside);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
       this.keepAside = null;
     }
-    await writeJsonAtomic(this.file, checked);
+    writeJsonAtomicSync(this.file, checked);
   }
 
   /** The last run's report; a damaged file is described, kept, and never thrown at start-up. */

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import type { LogLevel } from '../../../shared/logs';
+import { LogFile } from './log-file';
 import { LogRing } from './log-ring';
 
 export type Logger = pino.Logger;
@@ -7,11 +8,11 @@ export type Logger = pino.Logger;
 export interface LogSinks {
   logger: Logger;
   ring: LogRing;
-  /** Writes out everything buffered for the log file. */
+  /** Resolves when every line logged so far is in the log file. */
   flush(): Promise<void>;
   /**
-   * Flushes and closes the log file (the shutdown's last step): a studio that ends without exiting the process
-   * (tests, a host that lets the event loop empty) must not hold the file open. Later lines reach the ring and stderr.
+   * Closes the log file (the shutdown's last step): a studio that ends without exiting the process (tests, a host
+   * that lets the event loop empty) must not hold the file open. Later lines reach the ring and stderr.
    */
   close(): Promise<void>;
 }
@@ -29,34 +30,22 @@ export function createLogger(options: LoggerOptions = {}): LogSinks {
   const level = options.level ?? 'debug';
   const ring = new LogRing(options.ringCapacity);
   const streams: pino.StreamEntry[] = [{ level, stream: ring }];
-  const file = options.file ? pino.destination({ dest: options.file, sync: false, mkdir: true }) : undefined;
-  let fileOpen = file !== undefined;
-  // A closed SonicBoom throws on write; lines after close() skip the file instead.
-  if (file) streams.push({ level, stream: { write: (line: string) => void (fileOpen && file.write(line)) } });
+  // A write that fails (a full disk) must not become an uncaught exception: the ring and stderr go on.
+  const onWriteError = (err: Error) =>
+    process.stderr.write(
+      `NPC Studio could not write its log file ${options.file} (${err.message}); the log panel still shows every line\n`,
+    );
+  const file = options.file ? new LogFile(options.file, onWriteError) : undefined;
+  if (file) streams.push({ level, stream: file });
   if (options.stderr) streams.push({ level: 'info', stream: pino.destination(2) });
   const logger = pino({ level, base: undefined }, pino.multistream(streams));
-  const flush = () =>
-    new Promise<void>((resolve) => {
-      if (!file || !fileOpen) return resolve();
-      file.flush((err) => {
-        if (err) process.stderr.write(`log flush failed: ${err.message}\n`);
-        resolve();
-      });
-    });
-  const close = async () => {
-    if (!file || !fileOpen) return;
-    fileOpen = false;
-    // end() writes out what is pending (flush() does not wait for async writes), then closes the file.
-    await new Promise<void>((resolve) => {
-      file.once('close', () => resolve());
-      file.once('error', (err: Error) => {
-        process.stderr.write(`log file close failed: ${err.message}\n`);
-        resolve();
-      });
-      file.end();
-    });
+  return {
+    logger,
+    ring,
+    // Every line is in the file as soon as it is logged (see LogFile): nothing is buffered here.
+    flush: async () => undefined,
+    close: async () => file?.close(),
   };
-  return { logger, ring, flush, close };
 }
 
 /** A silent-to-disk logger whose ring tests can read. */

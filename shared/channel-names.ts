@@ -33,6 +33,7 @@ export const CHANNEL_NAMES = [
   'chat.prompt',
   'chat.continue',
   'chat.impersonate',
+  'chat.stopImpersonate',
   'chat.editAndResend',
   'conversation.list',
   'conversation.create',

@@ -121,6 +121,15 @@ export interface ChatRegenerateResult {
   messageId: string;
 }
 
+/**
+ * What chat.impersonate answers: the drafted line, or `stopped: true` when the designer stopped it
+ * (chat.stopImpersonate); `text` then holds what was drafted so far. Nothing is saved either way.
+ */
+export interface ImpersonateResult {
+  text: string;
+  stopped: boolean;
+}
+
 export interface ExportedText {
   fileName: string;
   mime: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatHistory, ChatRegenerateResult, ChatSendResult, ExportedText, TranscriptTurn } from './chat';
+import type { ChatHistory, ChatRegenerateResult, ChatSendResult, ExportedText, ImpersonateResult, TranscriptTurn } from './chat';
 import type { HealthHistory, HealthSnapshot, ProviderInfo } from './health';
 import { idSchema, LIMITS, npcIdSchema, sourceIdSchema, turnIdSchema } from './ids';
 import type { IngestResult, KnowledgeSources, ReindexResult, SearchHit } from './knowledge';
@@ -202,8 +202,10 @@ export const contract = {
   },
   /** Extends the last reply `turnId`: the new text streams (chat.token) and is appended to the chosen alternative. */
   'chat.continue': { input: byTurn, output: returns<ChatRegenerateResult>() },
-  /** Drafts the designer's next line in their persona's voice; nothing is saved. */
-  'chat.impersonate': { input: z.strictObject(inConversation), output: returns<{ text: string }>() },
+  /** Drafts the designer's next line in their persona's voice; nothing is saved. One at a time per conversation. */
+  'chat.impersonate': { input: z.strictObject(inConversation), output: returns<ImpersonateResult>() },
+  /** Stops the conversation's impersonation (which then answers `stopped: true`); `stopped: false` when none is running. */
+  'chat.stopImpersonate': { input: z.strictObject(inConversation), output: returns<{ stopped: boolean }>() },
   /** Replaces the text of the user message `turnId`, deletes every message after it and answers it again. */
   'chat.editAndResend': {
     input: z.strictObject({

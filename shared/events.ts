@@ -25,6 +25,8 @@ export interface ChatDoneEvent {
   interrupted: boolean;
   /** The transcript turn the reply was saved as. */
   messageId?: string;
+  /** The conversation was deleted while the reply streamed: the reply was stopped and nothing of it was kept. */
+  conversationDeleted?: true;
 }
 
 export interface ChatErrorEvent {

@@ -356,6 +356,16 @@ test("continue, impersonate, edit and resend, author's note", async () => {
   expect(await ui.turns().count()).toBe(count);
   await ui.byTestId('chat-input').fill('');
 
+  // A slow impersonation turns its button into Stop; stopping it is quiet (no error) and sends nothing.
+  ollama.set({ tokenDelayMs: 200, replyTokens: 200 });
+  await ui.byTestId('chat-impersonate').click();
+  await ui.byTestId('chat-impersonate-stop').click();
+  await expect(ui.byTestId('chat-impersonate')).toBeEnabled({ timeout: 10_000 });
+  await expect(ui.byTestId('chat-error')).toBeHidden();
+  expect(await ui.turns().count()).toBe(count);
+  await ui.byTestId('chat-input').fill('');
+  ollama.reset();
+
   // Edit and resend: the last user message gets new text and a new answer.
   const lastUser = page.locator('[data-testid="chat-turn"][data-role="user"]').last();
   await lastUser.getByTestId('chat-edit').click();

@@ -92,7 +92,7 @@ describe('reply drafts', () => {
     await first.start(ref.npcId, { conversationId: ref.conversationId });
     await first.addMessage(ref, 'user', { text: 'Hello?' });
     await first.addMessage(ref, 'assistant', { text: 'Hi.' });
-    await first.appendDraft(ref, 't-3', 'Well met, ', 'm2');
+    await first.appendDraft(ref, 't-3', 'Well met, ', { swipeOf: 'm2' });
     await first.cleanup();
     const second = await openStore();
     const reply = (await second.view(ref)).messages.at(-1)!;
@@ -101,6 +101,31 @@ describe('reply drafts', () => {
       ['Hi.', false],
       ['Well met, ', true],
     ]);
+  });
+
+  it('recover a continued reply as its own text with the continuation appended, interrupted, once', async () => {
+    const first = await openStore();
+    await first.start(ref.npcId, { conversationId: ref.conversationId });
+    await first.addMessage(ref, 'user', { text: 'Hello?' });
+    await first.addMessage(ref, 'assistant', { text: 'Hi.' });
+    await first.appendDraft(ref, 't-4', ' Well met,', { continues: 'm2' });
+    await first.appendDraft(ref, 't-4', ' traveller.', { continues: 'm2' });
+    expect((await first.view(ref)).messages.at(-1)!.text).toBe('Hi.');
+    await first.cleanup(); // the host dies here: no final save
+
+    for (let open = 0; open < 2; open++) {
+      const store = await openStore();
+      const view = await store.view(ref);
+      expect(view.messages.map((m) => m.id)).toEqual(['m1', 'm2']);
+      expect(view.messages[1]).toMatchObject({ text: 'Hi. Well met, traveller.', interrupted: true, chosen: 0 });
+      expect(view.messages[1]!.swipes).toHaveLength(1);
+      expect(view.problems).toEqual([]);
+      await store.cleanup();
+    }
+    expect((await journal()).filter((e) => e.turn === 't-4').map((e) => e.type)).toEqual(['text-appended']);
+    // A page read from the journal's end shows it the same way.
+    const paged = await (await openStore()).page(ref, 10);
+    expect(paged.messages.at(-1)).toMatchObject({ id: 'm2', text: 'Hi. Well met, traveller.', interrupted: true });
   });
 
   it('are written in batches, one write at a time, and not after close', async () => {

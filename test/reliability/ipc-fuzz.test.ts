@@ -25,7 +25,7 @@ import { storedState, type StoredState } from './support/fuzz-state';
 import { startWebHost, type WebHostProcess } from './support/fuzz-web-host';
 
 /** Enough cases that every channel gets its share, however many channels the contract has. */
-const ROUTER_CASES = Math.max(7_000, CHANNELS.length * 135);
+const ROUTER_CASES = Math.max(7_000, CHANNELS.length * 150);
 const WS_CASES = Math.max(2_700, CHANNELS.length * 60);
 const RAW_FRAMES = 300;
 /** ws-transport.ts refuses messages over 20 MiB. */

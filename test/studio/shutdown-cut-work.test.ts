@@ -24,4 +24,16 @@ describe('work cut by shutdown', () => {
     expect(answer).toMatchObject({ ok: false, error: { code: 'ShuttingDown' } });
     if (!answer.ok) expect(answer.error.message).toMatch(/shutting down/i);
   });
+
+  it('an impersonation the shutdown aborts answers ShuttingDown, not stopped', async () => {
+    const { studio, call } = await startStudio(fixtures.dir.path, { ollamaUrl: fixtures.ollama.url });
+    const npc = await call('npc.save', { card: { name: 'Ilsa', first_mes: 'Hello.' }, studio: { processor: 'local', model: 'llama3.2' } });
+    fixtures.ollama.set({ hang: true });
+    const drafting = studio.router.call('chat.impersonate', { npcId: npc.id }, TEST_SENDER);
+    await eventually(() => fixtures.ollama.requests.some((r) => r.path === '/api/chat'), Boolean, 10_000);
+    const report = studio.coordinator.run('signal SIGTERM');
+    const answer = await drafting;
+    await report;
+    expect(answer).toMatchObject({ ok: false, error: { code: 'ShuttingDown' } });
+  });
 });

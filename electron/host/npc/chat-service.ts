@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { MAIN_CONVERSATION } from '../../../shared/conversations';
+import type { ImpersonateResult } from '../../../shared/chat';
 import type { Npc } from '../../../shared/npc';
 import { ChatInputError, ConversationNotFoundError } from './chat-errors';
 import { lastReplyIndex, loreStateBefore, toChatMessages } from './chat-history';
 import type { ChatServiceOptions, StartedTurn } from './chat-types';
+import { Impersonations } from './impersonations';
 import type { ResolvedPersona } from './persona-store';
 import { assemblePrompt, chatRequestOf } from './prompt/assemble';
 import { renderGreetings } from './prompt/macros';
@@ -25,6 +27,7 @@ export { MAIN_CONVERSATION };
 export class ChatService {
   private readonly starting = new Map<string, Promise<void>>();
   private readonly turns: TurnRunner;
+  private readonly impersonations = new Impersonations();
 
   constructor(private readonly options: ChatServiceOptions) {
     this.turns = new TurnRunner(options, (view) => this.personaOf(view));
@@ -145,7 +148,7 @@ export class ChatService {
 
   /**
    * Extends the last reply: the model continues its chosen alternative, and the new text is appended to it.
-   * The continuation is not journaled while it streams (a host killed meanwhile keeps the reply as it was).
+   * The continuation is journaled as drafts while it streams: after a kill it is appended, marked interrupted.
    */
   async continueReply(npcId: string, messageId: string, conversationId: string = MAIN_CONVERSATION): Promise<StartedTurn> {
     const npc = this.options.npcs.get(npcId);
@@ -159,6 +162,7 @@ export class ChatService {
         ref,
         mode: 'continue',
         alternative: target.chosen,
+        continues: messageId,
         ...loreStateBefore(view.messages, index),
         history,
         latestText: target.text,
@@ -202,40 +206,67 @@ export class ChatService {
     });
   }
 
-  /** Drafts the designer's next line in their persona's voice (SillyTavern's impersonate); nothing is saved. */
-  async impersonate(npcId: string, conversationId: string = MAIN_CONVERSATION, signal?: AbortSignal): Promise<string> {
+  /**
+   * Drafts the designer's next line in their persona's voice (SillyTavern's impersonate); nothing is saved. One per
+   * conversation at a time; stopImpersonate ends it with `stopped: true` and the text drafted so far. Aborted any other
+   * way (a shutdown, the caller's `signal`) it rejects with that abort, which the router answers as ShuttingDown.
+   */
+  async impersonate(npcId: string, conversationId: string = MAIN_CONVERSATION, signal?: AbortSignal): Promise<ImpersonateResult> {
     const npc = this.options.npcs.get(npcId);
-    const view = await this.conversation(npcId, conversationId);
-    const history = toChatMessages(view.messages);
-    if (history.length === 0) throw new ChatInputError('conversation', 'the conversation is empty; there is nothing to answer yet');
-    return this.options.engine.run(
-      `impersonate ${npcId}`,
-      async (runSignal) => {
-        const persona = this.personaOf(view);
-        const lore = { ...this.turns.loreOf(npc, `imp-${randomUUID()}`), ...loreStateBefore(view.messages, view.messages.length) };
-        const prompt = assemblePrompt({
-          npcId,
-          card: npc.card,
-          studio: npc.studio,
-          history,
-          persona,
-          authorsNote: view.settings.authorsNote,
-          mode: 'impersonate',
-          lore: { books: lore.books, named: lore.named, seed: lore.seed, ...(lore.loreState ? { state: lore.loreState } : {}) },
-        });
-        let text = '';
-        const request = chatRequestOf(prompt);
-        for await (const event of this.options.processorFor(npc.studio.processor).chat(request, runSignal)) {
-          if (event.type === 'token') text += event.text;
-        }
-        return text.trim();
-      },
-      signal,
-    );
+    const running = this.impersonations.begin(this.refOf(npcId, conversationId), signal);
+    let text = '';
+    try {
+      const view = await this.conversation(npcId, conversationId);
+      const history = toChatMessages(view.messages);
+      if (history.length === 0) throw new ChatInputError('conversation', 'the conversation is empty; there is nothing to answer yet');
+      await this.options.engine.run(
+        `impersonate ${npcId}`,
+        async (runSignal) => {
+          runSignal.throwIfAborted();
+          const persona = this.personaOf(view);
+          const lore = { ...this.turns.loreOf(npc, `imp-${randomUUID()}`), ...loreStateBefore(view.messages, view.messages.length) };
+          const prompt = assemblePrompt({
+            npcId,
+            card: npc.card,
+            studio: npc.studio,
+            history,
+            persona,
+            authorsNote: view.settings.authorsNote,
+            mode: 'impersonate',
+            lore: { books: lore.books, named: lore.named, seed: lore.seed, ...(lore.loreState ? { state: lore.loreState } : {}) },
+          });
+          const request = chatRequestOf(prompt);
+          for await (const event of this.options.processorFor(npc.studio.processor).chat(request, runSignal)) {
+            if (event.type === 'token') text += event.text;
+          }
+        },
+        running.signal,
+      );
+      return { text: text.trim(), stopped: false };
+    } catch (err) {
+      if (running.stoppedByUser()) return { text: text.trim(), stopped: true };
+      throw err;
+    } finally {
+      running.end();
+    }
+  }
+
+  /** Stops the conversation's impersonation; false when none is running. */
+  stopImpersonate(npcId: string, conversationId: string = MAIN_CONVERSATION): boolean {
+    return this.impersonations.stop(this.refOf(npcId, conversationId));
   }
 
   /** Stops a streaming turn; false when it is not streaming (already finished or unknown). */
   stop(turnId: string): boolean {
     return this.turns.stop(turnId);
+  }
+
+  /**
+   * Deletes a conversation for good; false when there was none. A reply streaming into it is stopped first and ends
+   * with chat.done (`conversationDeleted`), nothing of it saved; no turn starts in it while it is deleted.
+   */
+  deleteConversation(npcId: string, conversationId: string): Promise<boolean> {
+    const ref = this.refOf(npcId, conversationId);
+    return this.turns.deleteConversation(ref, () => this.options.transcripts.deleteConversation(ref));
   }
 }

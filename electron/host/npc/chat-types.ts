@@ -20,7 +20,16 @@ export interface LoreRetriever {
 /** What the chat streams out; the router turns these into `chat.*` events. */
 export interface ChatEvents {
   token(e: { turnId: string; npcId: string; conversationId: string; text: string; alternative: number }): void;
-  done(e: { turnId: string; npcId: string; conversationId: string; alternative: number; interrupted: boolean; messageId: string }): void;
+  /** `messageId` is left out when nothing was saved: the conversation was deleted under the turn (`conversationDeleted`). */
+  done(e: {
+    turnId: string;
+    npcId: string;
+    conversationId: string;
+    alternative: number;
+    interrupted: boolean;
+    messageId?: string;
+    conversationDeleted?: true;
+  }): void;
   error(e: { turnId: string; npcId: string; conversationId: string; alternative: number; error: unknown }): void;
 }
 
@@ -74,6 +83,8 @@ export interface TurnPlan {
   latestText: string;
   /** The message a regenerated reply becomes a swipe of (journaled with its drafts). */
   swipeOf?: string;
+  /** The message a continuation is appended to (journaled with its drafts). */
+  continues?: string;
   /** The conversation's lore timed effects (sticky, cooldown) as the reply before this one left them. */
   loreState?: TimedEffectState;
   /** Saves the reply and returns its message id. */
@@ -87,4 +98,8 @@ export interface StreamingTurn {
   text: string;
   /** -1 until the turn is prepared (a regenerate learns its index then). */
   alternative: number;
+  /** Settles when the turn has ended and written its last byte (turn-runner.ts). */
+  finished?: Promise<TurnOutcome>;
+  /** Its conversation is being deleted: the turn is stopped and saves nothing. */
+  conversationDeleted?: boolean;
 }

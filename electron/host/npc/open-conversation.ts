@@ -100,16 +100,18 @@ export function change(
 
 /**
  * Replies that were streaming when the host was killed: each becomes an interrupted reply with the text its
- * drafts saved, written to the journal so the mark stays.
+ * drafts saved (a continuation is appended to the reply it continued), written to the journal so the mark stays.
  */
 async function recoverDrafts(journal: Journal<StoredEvent>, state: ConversationState, log: Logger, file: string): Promise<void> {
   for (const draft of state.openDrafts()) {
     const at = new Date().toISOString();
     const common = { at, text: draft.text, interrupted: true, meta: { interruptedBy: DRAFT_RECOVERED_REASON }, turn: draft.turn };
     const event: TranscriptEvent =
-      draft.swipeOf && state.canTakeSwipe(draft.swipeOf)
-        ? { type: 'swipe-added', id: draft.swipeOf, ...common }
-        : { type: 'message-added', id: state.nextMessageId(), role: 'assistant', ...common };
+      draft.continues && state.canTakeSwipe(draft.continues)
+        ? { type: 'text-appended', id: draft.continues, at, text: draft.text, interrupted: true, turn: draft.turn }
+        : draft.swipeOf && state.canTakeSwipe(draft.swipeOf)
+          ? { type: 'swipe-added', id: draft.swipeOf, ...common }
+          : { type: 'message-added', id: state.nextMessageId(), role: 'assistant', ...common };
     await journal.append(event);
     state.apply(event);
     log.warn({ file, turn: draft.turn, chars: draft.text.length }, 'transcript: a reply cut by an unclean exit was recovered, interrupted');

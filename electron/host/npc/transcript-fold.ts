@@ -4,6 +4,8 @@ import type { ConversationSettings, ConversationView, TranscriptEvent, Transcrip
 export interface OpenDraft {
   turn: string;
   swipeOf?: string;
+  /** A continuation: the message its text will be appended to. */
+  continues?: string;
   text: string;
   at: string;
 }
@@ -96,6 +98,7 @@ export class ConversationState {
             text: event.text,
             at: event.at,
             ...(event.swipeOf ? { swipeOf: event.swipeOf } : {}),
+            ...(event.continues ? { continues: event.continues } : {}),
           });
         break;
       }
@@ -117,7 +120,7 @@ export class ConversationState {
       case 'text-appended': {
         const m = this.messages.get(event.id)!;
         const swipe = m.swipes[m.chosen]!;
-        m.swipes[m.chosen] = { ...swipe, text: swipe.text + event.text };
+        m.swipes[m.chosen] = { ...swipe, text: swipe.text + event.text, ...(event.interrupted ? { interrupted: true } : {}) };
         break;
       }
       case 'message-added':
@@ -168,7 +171,7 @@ export class ConversationState {
     return [...this.drafts.values()].map((d) => ({ ...d }));
   }
 
-  /** Whether a recovered draft can become a swipe of `id` (an assistant message still there). */
+  /** Whether a recovered draft can become a swipe of `id`, or be appended to it (an assistant message still there). */
   canTakeSwipe(id: string): boolean {
     return this.messages.get(id)?.role === 'assistant';
   }

@@ -63,7 +63,7 @@ export async function readJournalOnce(file: string): Promise<{ records: StoredEv
   return { records, problems };
 }
 
-/** The events that write `m` whole: its first swipe, the others as swipes (meta kept), and the choice. */
+/** The events that write `m` whole: its first swipe, the others as swipes (meta kept), their edits, and the choice. */
 export function messageEvents(m: TranscriptMessage): TranscriptEvent[] {
   const [first, ...rest] = m.swipes;
   const events: TranscriptEvent[] = [
@@ -78,7 +78,8 @@ export function messageEvents(m: TranscriptMessage): TranscriptEvent[] {
       ...(first?.meta ? { meta: first.meta } : {}),
     },
   ];
-  if (m.greeting && rest.every((s) => !s.meta)) {
+  const asAlternatives = m.greeting && rest.every((s) => !s.meta);
+  if (asAlternatives) {
     if (rest.length) (events[0] as { alternatives?: string[] }).alternatives = rest.map((s) => s.text);
   } else {
     for (const s of rest) {
@@ -92,9 +93,15 @@ export function messageEvents(m: TranscriptMessage): TranscriptEvent[] {
       });
     }
   }
-  if (m.chosen !== m.swipes.length - 1 || (m.greeting && m.chosen !== 0)) {
-    events.push({ type: 'swipe-chosen', at: m.createdAt, id: m.id, index: m.chosen });
-  }
+  // An edit applies to the chosen swipe: each edited one is chosen in turn, then the choice is set as it was.
+  let chosen = asAlternatives ? 0 : Math.max(0, m.swipes.length - 1);
+  m.swipes.forEach((s, index) => {
+    if (!s.editedAt) return;
+    if (index !== chosen) events.push({ type: 'swipe-chosen', at: m.createdAt, id: m.id, index });
+    chosen = index;
+    events.push({ type: 'message-edited', at: s.editedAt, id: m.id, text: s.text });
+  });
+  if (m.chosen !== chosen) events.push({ type: 'swipe-chosen', at: m.createdAt, id: m.id, index: m.chosen });
   return events;
 }
 

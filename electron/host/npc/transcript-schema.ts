@@ -40,8 +40,15 @@ export const transcriptEventSchema = z.discriminatedUnion('type', [
     personaId: personaIdSchema.nullable().optional(),
     authorsNote: authorsNoteSchema.nullable().optional(),
   }),
-  /** A continued reply: `text` was appended to the chosen swipe of message `id`. */
-  z.strictObject({ type: z.literal('text-appended'), at, id: messageId, text: z.string(), turn: turnId.optional() }),
+  /** A continued reply: `text` was appended to the chosen swipe of message `id` (`interrupted`: that swipe is now cut short). */
+  z.strictObject({
+    type: z.literal('text-appended'),
+    at,
+    id: messageId,
+    text: z.string(),
+    interrupted: z.boolean().optional(),
+    turn: turnId.optional(),
+  }),
   z.strictObject({
     type: z.literal('message-added'),
     at,
@@ -67,8 +74,18 @@ export const transcriptEventSchema = z.discriminatedUnion('type', [
     meta: metaSchema,
     turn: turnId.optional(),
   }),
-  /** More text of a reply still streaming; `swipeOf` names the message a regenerated reply will be a swipe of. */
-  z.strictObject({ type: z.literal('reply-draft'), at, turn: turnId, swipeOf: messageId.optional(), text: z.string() }),
+  /**
+   * More text of a reply still streaming; `swipeOf` names the message a regenerated reply will be a swipe of,
+   * `continues` the message a continuation will be appended to.
+   */
+  z.strictObject({
+    type: z.literal('reply-draft'),
+    at,
+    turn: turnId,
+    swipeOf: messageId.optional(),
+    continues: messageId.optional(),
+    text: z.string(),
+  }),
   z.strictObject({ type: z.literal('swipe-chosen'), at, id: messageId, index: z.int().min(0) }),
 ]);
 

@@ -51,6 +51,8 @@ export class TranscriptStore implements Provider {
   readonly phase = 'stores' as const;
   private conversations: Map<string, Promise<OpenConversation>> | null = null;
   private readonly partStores = new Map<string, Promise<PartStore>>();
+  /** Deletions under way: their conversations are not opened again meanwhile (that would undo the delete). */
+  private readonly deleting = new Map<string, Promise<boolean>>();
   private readonly log: Logger;
 
   constructor(private readonly options: TranscriptStoreOptions) {
@@ -136,9 +138,20 @@ export class TranscriptStore implements Provider {
     );
   }
 
-  /** More text of a reply still streaming (`swipeOf`: the message a regenerated reply will be a swipe of). */
-  async appendDraft(ref: ConversationRef, turn: string, text: string, swipeOf?: string): Promise<void> {
-    await this.change(ref, () => ({ type: 'reply-draft', at: new Date().toISOString(), turn, text, ...(swipeOf ? { swipeOf } : {}) }));
+  /**
+   * More text of a reply still streaming: `swipeOf` the message a regenerated reply will be a swipe of, `continues` the
+   * message a continuation will be appended to (each recovered that way after a kill).
+   */
+  async appendDraft(ref: ConversationRef, turn: string, text: string, of: { swipeOf?: string; continues?: string } = {}): Promise<void> {
+    const { swipeOf, continues } = of;
+    await this.change(ref, () => ({
+      type: 'reply-draft',
+      at: new Date().toISOString(),
+      turn,
+      text,
+      ...(swipeOf ? { swipeOf } : {}),
+      ...(continues ? { continues } : {}),
+    }));
   }
 
   /** A continued reply: `text` appended to the chosen swipe of `messageId` (`turn` closes its drafts). */
@@ -177,6 +190,7 @@ export class TranscriptStore implements Provider {
 
   /** Whether the conversation has a journal on disk. */
   async exists(ref: ConversationRef): Promise<boolean> {
+    if (this.deleting.has(keyOf(ref))) return false;
     if (this.open().has(keyOf(ref))) return true;
     return access(this.fileOf(ref)).then(
       () => true,
@@ -221,12 +235,28 @@ export class TranscriptStore implements Provider {
     return this.view(ref);
   }
 
-  /** Deletes one conversation (its journal closed first). */
-  async deleteConversation(ref: ConversationRef): Promise<boolean> {
-    const existed = await this.exists(ref);
+  /** Deletes one conversation (its journal closed first); a second delete while one runs joins it. */
+  deleteConversation(ref: ConversationRef): Promise<boolean> {
+    const key = keyOf(ref);
+    let deletion = this.deleting.get(key);
+    if (!deletion) {
+      deletion = this.removeConversation(ref).finally(() => this.deleting.delete(key));
+      this.deleting.set(key, deletion);
+    }
+    return deletion;
+  }
+
+  private async removeConversation(ref: ConversationRef): Promise<boolean> {
+    const file = this.fileOf(ref);
+    const existed =
+      this.open().has(keyOf(ref)) ||
+      (await access(file).then(
+        () => true,
+        () => false,
+      ));
     await this.closeConversation(ref);
-    await rm(this.fileOf(ref), { force: true });
-    await rm(draftsFileOf(this.fileOf(ref)), { force: true });
+    await rm(file, { force: true });
+    await rm(draftsFileOf(file), { force: true });
     return existed;
   }
 
@@ -307,6 +337,7 @@ export class TranscriptStore implements Provider {
   private conversation(ref: ConversationRef): Promise<OpenConversation> {
     const conversations = this.open();
     const key = keyOf(ref);
+    if (this.deleting.has(key)) return Promise.reject(new TranscriptError(ref, 'it is being deleted; pick another conversation'));
     let pending = conversations.get(key);
     if (!pending) {
       pending = this.openConversation(ref);

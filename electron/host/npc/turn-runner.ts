@@ -5,7 +5,7 @@ import { errorMessage } from '../../../shared/errors';
 import type { Npc } from '../../../shared/npc';
 import { isAbortError } from '../engine/errors';
 import { npcLorebooks, seedOf } from '../lore/npc-lore';
-import { TurnBusyError } from './chat-errors';
+import { ConversationNotFoundError, TurnBusyError } from './chat-errors';
 import type { ChatServiceOptions, StartedTurn, StreamingTurn, TurnOutcome, TurnPlan } from './chat-types';
 import type { ResolvedPersona } from './persona-store';
 import { assemblePrompt, chatRequestOf, type AssembledPrompt } from './prompt/assemble';
@@ -20,6 +20,8 @@ import type { ConversationRef, ConversationView } from './transcript-schema';
  */
 export class TurnRunner {
   private readonly streaming = new Map<string, StreamingTurn>();
+  /** Conversations being deleted (how many deletes of each run): no turn starts in them. */
+  private readonly deleting = new Map<string, number>();
 
   constructor(
     private readonly options: ChatServiceOptions,
@@ -51,10 +53,33 @@ export class TurnRunner {
     return true;
   }
 
+  /**
+   * Runs `remove` (the conversation's deletion) once no reply streams into it: its turns are stopped and have ended,
+   * saving nothing, and none can start in it until `remove` is done. So nothing writes the conversation back.
+   */
+  async deleteConversation<T>(ref: ConversationRef, remove: () => Promise<T>): Promise<T> {
+    const key = `${ref.npcId}/${ref.conversationId}`;
+    this.deleting.set(key, (this.deleting.get(key) ?? 0) + 1);
+    try {
+      const turns = [...this.streaming.values()].filter((t) => t.npcId === ref.npcId && t.conversationId === ref.conversationId);
+      for (const turn of turns) {
+        turn.conversationDeleted = true;
+        turn.controller.abort(new DOMException('the conversation was deleted', 'AbortError'));
+      }
+      await Promise.all(turns.map((t) => t.finished));
+      return await remove();
+    } finally {
+      const left = this.deleting.get(key)! - 1;
+      if (left > 0) this.deleting.set(key, left);
+      else this.deleting.delete(key);
+    }
+  }
+
   /** Admits the turn, runs `prepare` inside it, and resolves once prepared; the reply streams on in `finished`. */
   begin(npc: Npc, ref: ConversationRef, prepare: () => Promise<TurnPlan>): Promise<StartedTurn> {
     const { engine, events, logger } = this.options;
     const npcId = npc.id;
+    if (this.deleting.has(`${npcId}/${ref.conversationId}`)) return Promise.reject(new ConversationNotFoundError(ref));
     const busy = [...this.streaming.entries()].find(([, t]) => t.npcId === npcId);
     if (busy) return Promise.reject(new TurnBusyError(npcId, busy[0]));
 
@@ -87,6 +112,7 @@ export class TurnRunner {
       events.error({ turnId, npcId, conversationId: ref.conversationId, alternative: turn.alternative, error: err });
       return { turnId, messageId: '', text: turn.text, interrupted: true, error: errorMessage(err) };
     });
+    turn.finished = finished;
     return planned.then(async (plan) => {
       const userMessageId = plan.userSaved ? (await plan.userSaved).id : undefined;
       return { ...(userMessageId ? { userMessageId } : {}), turnId, alternative: plan.alternative, finished };
@@ -105,7 +131,8 @@ export class TurnRunner {
     const ref = plan.ref;
     const draft = new ReplyDraft(
       async (text) => {
-        if (plan.mode === 'reply') await this.options.transcripts.appendDraft(ref, turnId, text, plan.swipeOf);
+        if (turn.conversationDeleted) return;
+        await this.options.transcripts.appendDraft(ref, turnId, text, { swipeOf: plan.swipeOf, continues: plan.continues });
       },
       (err) => logger.warn({ npcId, turnId }, `Could not journal the streaming reply of ${npcId} (saved at its end): ${errorMessage(err)}`),
     );
@@ -151,6 +178,7 @@ export class TurnRunner {
       }
     }
     const text = turn.text;
+    if (turn.conversationDeleted) return this.discard(turnId, turn, plan, draft);
     const meta = replyMeta(npc, prompt, usage, failure, interruption, persona);
     let messageId: string;
     try {
@@ -167,6 +195,20 @@ export class TurnRunner {
     }
     events.done({ turnId, npcId, conversationId, alternative, interrupted, messageId });
     return { turnId, messageId, text, interrupted, ...(usage ? { usage } : {}) };
+  }
+
+  /** A turn whose conversation is being deleted: it ends as stopped, and nothing of it is saved. */
+  private async discard(turnId: string, turn: StreamingTurn, plan: TurnPlan, draft: ReplyDraft): Promise<TurnOutcome> {
+    const { npcId, conversationId, alternative, text } = turn;
+    try {
+      // Writes already under way finish before the deletion closes the journal; they are deleted with it.
+      await draft.close();
+      await plan.userSaved?.catch(() => undefined);
+    } finally {
+      this.streaming.delete(turnId);
+    }
+    this.options.events.done({ turnId, npcId, conversationId, alternative, interrupted: true, conversationDeleted: true });
+    return { turnId, messageId: '', text, interrupted: true };
   }
 
   private async retrieve(npcId: string, text: string): Promise<KnowledgeChunk[]> {

@@ -42,6 +42,7 @@ export function ChatPanel(props: {
   const [editRequest, setEditRequest] = useState<{ turnId: string; n: number } | null>(null);
   const [settingsVersion, setSettingsVersion] = useState(0);
   const [sending, setSending] = useState<{ text: string; replying: boolean; before: number } | null>(null);
+  const [impersonating, setImpersonating] = useState(false);
   const { busy, error, clearError, run } = useAction();
   const scroller = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
@@ -84,6 +85,11 @@ export function ChatPanel(props: {
 
   const { live, expect, seed, settle } = useChatStream(npcId, props.conversationId ?? MAIN_CONVERSATION, {
     onDone: (done) => {
+      // Its conversation is being deleted: the reply just stops showing; there is nothing left to reload.
+      if (done.conversationDeleted) {
+        settle(done.turnId);
+        return onChanged();
+      }
       void reload().then(() => settle(done.turnId));
       props.onReplyDone();
       onChanged();
@@ -205,11 +211,24 @@ export function ChatPanel(props: {
   }
 
   async function impersonate() {
-    const drafted = await run(() => bridge().invoke('chat.impersonate', { npcId: npcId!, conversationId }));
-    if (drafted) {
-      setDraft(drafted.text);
-      composer.current?.focus();
+    setImpersonating(true);
+    try {
+      const drafted = await run(() => bridge().invoke('chat.impersonate', { npcId: npcId!, conversationId }));
+      // Stopped, it brings what was drafted so far (maybe nothing): no error, the composer just gets that text.
+      if (drafted && (!drafted.stopped || drafted.text)) {
+        setDraft(drafted.text);
+        composer.current?.focus();
+      }
+    } finally {
+      setImpersonating(false);
     }
+  }
+
+  /** Not through run(): the impersonation's own call holds the panel busy and reports any error. */
+  function stopImpersonating() {
+    void bridge()
+      .invoke('chat.stopImpersonate', { npcId: npcId!, conversationId })
+      .catch(() => undefined);
   }
 
   function editLastUserMessage() {
@@ -415,16 +434,22 @@ export function ChatPanel(props: {
             >
               Continue
             </Button>
-            <Button
-              type="button"
-              size="compact-sm"
-              variant="default"
-              data-testid="chat-impersonate"
-              disabled={streaming || busy}
-              onClick={() => void impersonate()}
-            >
-              Impersonate
-            </Button>
+            {impersonating ? (
+              <Button type="button" size="compact-sm" color="red" data-testid="chat-impersonate-stop" onClick={stopImpersonating}>
+                Stop
+              </Button>
+            ) : (
+              <Button
+                type="button"
+                size="compact-sm"
+                variant="default"
+                data-testid="chat-impersonate"
+                disabled={streaming || busy}
+                onClick={() => void impersonate()}
+              >
+                Impersonate
+              </Button>
+            )}
           </Group>
         </Group>
       </form>

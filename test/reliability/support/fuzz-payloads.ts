@@ -97,6 +97,7 @@ export function validInputs(ids: SeedIds): { [C in Channel]: Input<C> } {
     'chat.prompt': { ...turn, conversationId: 'main', alternative: 0 },
     'chat.continue': turn,
     'chat.impersonate': { npcId, conversationId: 'main' },
+    'chat.stopImpersonate': { npcId, conversationId: 'main' },
     'chat.editAndResend': { ...turn, text: 'Where is the rum, really?' },
     'conversation.list': { npcId },
     'conversation.create': { npcId, title: 'At the docks', personaId: null },

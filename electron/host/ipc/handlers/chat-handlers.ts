@@ -19,6 +19,7 @@ type ChatChannels =
   | 'chat.prompt'
   | 'chat.continue'
   | 'chat.impersonate'
+  | 'chat.stopImpersonate'
   | 'chat.editAndResend';
 
 /** The chat channels; each names a conversation of the NPC (the main one when none is given). */
@@ -117,7 +118,8 @@ export function chatHandlers(s: StudioServices): Pick<Handlers, ChatChannels> {
       const turn = await s.chat.continueReply(npcId, turnId, conversationId);
       return { turnId: turn.turnId, alternative: turn.alternative, messageId: turnId };
     },
-    'chat.impersonate': async ({ npcId, conversationId }) => ({ text: await s.chat.impersonate(npcId, conversationId) }),
+    'chat.impersonate': async ({ npcId, conversationId }) => s.chat.impersonate(npcId, conversationId),
+    'chat.stopImpersonate': async ({ npcId, conversationId }) => ({ stopped: s.chat.stopImpersonate(npcId, conversationId) }),
     'chat.editAndResend': async ({ npcId, turnId, text, conversationId }) => {
       await messageOf(npcId, turnId, conversationId);
       const turn = await s.chat.editAndResend(npcId, turnId, text, conversationId);

@@ -84,7 +84,8 @@ export function conversationHandlers(s: StudioServices): Pick<Handlers, Conversa
     },
     'conversation.delete': async ({ npcId, conversationId }) => {
       s.npcs.get(npcId);
-      return { deleted: await s.transcripts.deleteConversation(s.chat.refOf(npcId, conversationId)) };
+      // Through the chat: a reply streaming into the conversation is stopped first, so nothing writes it back.
+      return { deleted: await s.chat.deleteConversation(npcId, conversationId) };
     },
     'conversation.importSillyTavern': async ({ npcId, fileName, text }) => {
       s.npcs.get(npcId);

@@ -82,19 +82,19 @@ export const sourceSpellingSchema = z.looseObject({
     .optional(),
 });
 
-export const loreEntrySchema = z.looseObject({
-  id: entryId.optional(),
-  keys: keyList.optional(),
-  secondaryKeys: keyList.optional(),
+/**
+ * The entry fields the studio's model and SillyTavern's World Info spell alike, each defined once here.
+ * The two shapes list them in different orders, and zod writes a parsed object's keys in shape order
+ * (an export must be the imported file byte for byte), so each shape takes them with `entryFields`.
+ */
+const sharedEntryFields = {
   selective: z.boolean().optional(),
-  selectiveLogic: logic.optional(),
   comment: shortText.optional(),
   /** Card V2 `name`. */
   name: shortText.optional(),
   /** Kept verbatim, decorators (`@@depth 2`) included; the engine strips them from what it inserts. */
   content: content.optional(),
   constant: z.boolean().optional(),
-  enabled: z.boolean().optional(),
   vectorized: z.boolean().optional(),
   addMemo: z.boolean().optional(),
   /** Insertion order: higher goes later (closer to the chat end) and is kept first under the budget. */
@@ -103,9 +103,7 @@ export const loreEntrySchema = z.looseObject({
   priority: z.number().optional(),
   /** Card V3 `use_regex`. */
   useRegex: z.boolean().optional(),
-  position: position.optional(),
   depth: z.number().int().min(0).max(L.insertionDepth).nullable().optional(),
-  role: role.optional(),
   caseSensitive: z.boolean().nullable().optional(),
   matchWholeWords: z.boolean().nullable().optional(),
   scanDepth: scanDepth.nullable().optional(),
@@ -136,18 +134,48 @@ export const loreEntrySchema = z.looseObject({
   matchCreatorNotes: z.boolean().optional(),
   /** A card entry's `extensions` other than the ones named above. */
   extensions: record.optional(),
+};
+type SharedEntryField = keyof typeof sharedEntryFields;
+
+/** The named shared fields, in the order given: the order they take in the shape, and in every parsed entry. */
+function entryFields<K extends SharedEntryField>(...names: K[]): Pick<typeof sharedEntryFields, K> {
+  return Object.fromEntries(names.map((n) => [n, sharedEntryFields[n]])) as Pick<typeof sharedEntryFields, K>;
+}
+
+export const loreEntrySchema = z.looseObject({
+  id: entryId.optional(),
+  keys: keyList.optional(),
+  secondaryKeys: keyList.optional(),
+  ...entryFields('selective'),
+  selectiveLogic: logic.optional(),
+  ...entryFields('comment', 'name', 'content', 'constant'),
+  enabled: z.boolean().optional(),
+  ...entryFields('vectorized', 'addMemo', 'order', 'priority', 'useRegex'),
+  position: position.optional(),
+  ...entryFields('depth'),
+  role: role.optional(),
+  ...entryFields('caseSensitive', 'matchWholeWords', 'scanDepth', 'excludeRecursion', 'preventRecursion', 'delayUntilRecursion'),
+  ...entryFields('probability', 'useProbability', 'group', 'groupOverride', 'groupWeight', 'useGroupScoring'),
+  ...entryFields('sticky', 'cooldown', 'delay', 'automationId', 'displayIndex', 'outletName', 'ignoreBudget', 'triggers'),
+  ...entryFields('matchPersonaDescription', 'matchCharacterDescription', 'matchCharacterPersonality', 'matchCharacterDepthPrompt'),
+  ...entryFields('matchScenario', 'matchCreatorNotes', 'extensions'),
   /** Fields of the source entry the model does not name, written back as they were. */
   extra: record.optional(),
   sourceSpelling: sourceSpellingSchema.optional(),
 });
 
-export const lorebookSchema = z.looseObject({
+/** The book's own fields, alike in the model and a World Info file; the same order in both shapes. */
+const bookFields = {
   name: shortText.optional(),
   description: z.string().max(L.descriptionLength).optional(),
   scanDepth: scanDepth.optional(),
   tokenBudget: z.number().int().min(0).max(L.tokenBudget).optional(),
   recursiveScanning: z.boolean().optional(),
   extensions: record.optional(),
+};
+
+export const lorebookSchema = z.looseObject({
+  ...bookFields,
   extra: record.optional(),
   entries: z.array(loreEntrySchema).max(L.entries, `a lorebook may have at most ${L.entries} entries`),
 });
@@ -157,49 +185,21 @@ export const worldInfoEntrySchema = z.looseObject({
   uid: entryId.optional(),
   key: keyList.optional(),
   keysecondary: keyList.optional(),
-  comment: shortText.optional(),
-  content: content.optional(),
-  constant: z.boolean().optional(),
-  vectorized: z.boolean().optional(),
-  selective: z.boolean().optional(),
+  ...entryFields('comment', 'content', 'constant', 'vectorized', 'selective'),
+  /** The numbers SillyTavern writes; the model takes the names too (SELECTIVE_LOGICS, LORE_POSITIONS, LORE_ROLES). */
   selectiveLogic: z.number().int().optional(),
-  addMemo: z.boolean().optional(),
-  order: z.number().optional(),
+  ...entryFields('addMemo', 'order'),
   position: z.number().int().optional(),
   disable: z.boolean().optional(),
-  excludeRecursion: z.boolean().optional(),
-  preventRecursion: z.boolean().optional(),
-  delayUntilRecursion: z.union([z.boolean(), z.number().int().min(0).max(L.recursionLevel)]).optional(),
-  probability: z.number().min(0).max(100).nullable().optional(),
-  useProbability: z.boolean().optional(),
-  depth: z.number().int().min(0).max(L.insertionDepth).nullable().optional(),
-  group: shortText.optional(),
-  groupOverride: z.boolean().optional(),
-  groupWeight: z.number().min(0).max(L.groupWeight).nullable().optional(),
-  scanDepth: scanDepth.nullable().optional(),
-  caseSensitive: z.boolean().nullable().optional(),
-  matchWholeWords: z.boolean().nullable().optional(),
-  useGroupScoring: z.boolean().nullable().optional(),
-  automationId: shortText.optional(),
+  ...entryFields('excludeRecursion', 'preventRecursion', 'delayUntilRecursion', 'probability', 'useProbability'),
+  ...entryFields('depth', 'group', 'groupOverride', 'groupWeight', 'scanDepth'),
+  ...entryFields('caseSensitive', 'matchWholeWords', 'useGroupScoring', 'automationId'),
   role: z.number().int().nullable().optional(),
-  sticky: messages.nullable().optional(),
-  cooldown: messages.nullable().optional(),
-  delay: messages.nullable().optional(),
-  displayIndex: z.number().nullable().optional(),
-  outletName: shortText.optional(),
-  ignoreBudget: z.boolean().optional(),
-  triggers: z.array(z.string().max(L.shortTextLength)).max(L.keysPerEntry).optional(),
-  matchPersonaDescription: z.boolean().optional(),
-  matchCharacterDescription: z.boolean().optional(),
-  matchCharacterPersonality: z.boolean().optional(),
-  matchCharacterDepthPrompt: z.boolean().optional(),
-  matchScenario: z.boolean().optional(),
-  matchCreatorNotes: z.boolean().optional(),
+  ...entryFields('sticky', 'cooldown', 'delay', 'displayIndex', 'outletName', 'ignoreBudget', 'triggers'),
+  ...entryFields('matchPersonaDescription', 'matchCharacterDescription', 'matchCharacterPersonality', 'matchCharacterDepthPrompt'),
+  ...entryFields('matchScenario', 'matchCreatorNotes'),
   /** Studio additions (SillyTavern ignores them): card-only fields, so a card's book survives the trip. */
-  name: shortText.optional(),
-  priority: z.number().optional(),
-  useRegex: z.boolean().optional(),
-  extensions: record.optional(),
+  ...entryFields('name', 'priority', 'useRegex', 'extensions'),
 });
 
 export const worldInfoFileSchema = z.looseObject({
@@ -207,12 +207,7 @@ export const worldInfoFileSchema = z.looseObject({
     .record(z.string().max(L.idLength), worldInfoEntrySchema)
     .refine((e) => Object.keys(e).length <= L.entries, `a World Info file may have at most ${L.entries} entries`),
   /** Studio additions (a World Info file's name is its file name in SillyTavern). */
-  name: shortText.optional(),
-  description: z.string().max(L.descriptionLength).optional(),
-  scanDepth: scanDepth.optional(),
-  tokenBudget: z.number().int().min(0).max(L.tokenBudget).optional(),
-  recursiveScanning: z.boolean().optional(),
-  extensions: record.optional(),
+  ...bookFields,
 });
 
 /** A standalone V3 lorebook file. Its `data` is a card `character_book`. */

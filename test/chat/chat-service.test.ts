@@ -6,7 +6,7 @@ import { toHostError } from '../../electron/host/ipc/handlers/domain-errors';
 import { toIpcError } from '../../electron/host/ipc/to-ipc-error';
 import { ChatInputError, TurnBusyError } from '../../electron/host/npc/chat-errors';
 import type { PromptUsed, SentPrompt, Usage } from '../../shared/chat';
-import { TranscriptError } from '../../electron/host/npc/transcript-store';
+import { TranscriptError } from '../../electron/host/npc/transcript-store-api';
 import { LocalProcessor } from '../../electron/host/processors/local/local-processor';
 import { OllamaClientProvider } from '../../electron/host/processors/local/ollama-client-provider';
 import { openFilePaths, socketsToPort } from '../../electron/host/resources/proc';

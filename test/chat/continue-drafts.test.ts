@@ -50,3 +50,30 @@ describe('a continue killed while it streams', () => {
     expect(view.problems).toEqual([]);
   });
 });
+
+describe('a continue stopped with Stop', () => {
+  it('is saved like a stopped reply: the continuation appended, marked interrupted, in the transcript and in chat.done', async () => {
+    rig = await startChatRig();
+    const npc = await rig.npcs.save(miraDraft());
+    const original = await (await rig.service.send(npc.id, 'Tell me about the guild.')).finished;
+
+    rig.server.set({ tokenDelayMs: 25, replyTokens: 400 });
+    const cont = await rig.service.continueReply(npc.id, original.messageId);
+    await rig.events.untilTokens(cont.turnId, 3);
+    expect(rig.service.stop(cont.turnId)).toBe(true);
+    const outcome = await cont.finished;
+    const streamed = rig.events.tokens(cont.turnId).join('');
+
+    expect(outcome).toMatchObject({ messageId: original.messageId, interrupted: true });
+    expect(rig.events.ends(cont.turnId)).toMatchObject([{ kind: 'done', e: { messageId: original.messageId, interrupted: true } }]);
+    const check = (view: Awaited<ReturnType<TranscriptStore['view']>>) => {
+      expect(view.messages).toHaveLength(3);
+      expect(view.messages.at(-1)).toMatchObject({ id: original.messageId, interrupted: true, text: original.text + streamed });
+    };
+    check(await rig.transcripts.view(rig.service.refOf(npc.id)));
+    // And on disk: a store opening the journal afresh reads the mark too.
+    reader = new TranscriptStore({ dir: rig.transcripts.dir, logger: rig.logs.logger });
+    await reader.initialize();
+    check(await reader.view(rig.service.refOf(npc.id)));
+  });
+});

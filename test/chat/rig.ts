@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { ExecutionEngine } from '../../electron/host/engine/execution-engine';
 import { memoryLogger, type LogSinks } from '../../electron/host/log/logger';
-import { ChatService, type ChatEvents, type ChatServiceOptions, type LoreRetriever } from '../../electron/host/npc/chat-service';
+import { ChatService } from '../../electron/host/npc/chat-service';
+import type { ChatEvents, ChatServiceOptions, LoreRetriever } from '../../electron/host/npc/chat-types';
 import type { Npc, NpcDraft } from '../../shared/npc';
 import { NpcStore } from '../../electron/host/npc/npc-store';
 import { LorebookStore } from '../../electron/host/lore/lorebook-store';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../electron/host/log/logger';
 import { ReplyDraft } from '../../electron/host/npc/reply-draft';
-import { DRAFT_RECOVERED_REASON, TranscriptStore } from '../../electron/host/npc/transcript-store';
+import { TranscriptStore } from '../../electron/host/npc/transcript-store';
+import { DRAFT_RECOVERED_REASON } from '../../electron/host/npc/transcript-store-api';
 import { tempDir } from '../support/temp-dir';
 
 let dir: { path: string; remove: () => Promise<void> };

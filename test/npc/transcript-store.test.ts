@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../electron/host/log/logger';
 import { StoreClosedError } from '../../electron/host/npc/npc-errors';
-import { TranscriptError, TranscriptStore } from '../../electron/host/npc/transcript-store';
+import { TranscriptStore } from '../../electron/host/npc/transcript-store';
+import { TranscriptError } from '../../electron/host/npc/transcript-store-api';
 import { openFilePaths } from '../../electron/host/resources/proc';
 import { tempDir } from '../support/temp-dir';
 

@@ -84,20 +84,65 @@ describe('deleting an NPC', () => {
     expect((await second.studio.coordinator.run('test quit')).exitCode).toBe(0);
   });
 
-  it('is refused, with the NPC named, while the NPC is replying', async () => {
+  it('stops its streaming replies and impersonations, saving nothing, and lets nothing new start until it is gone', async () => {
     const local = await tempDir('npc-delete-busy-');
-    const slow = new OllamaTestServer({ switches: { firstTokenDelayMs: 3000 } });
+    const slow = new OllamaTestServer({ switches: { tokenDelayMs: 30, replyTokens: 400 } });
     await slow.start();
     const { studio, call } = await startStudio(local.path, { ollamaUrl: slow.url });
+    const seen: { event: string; turnId: string; e: unknown }[] = [];
+    for (const event of ['chat.token', 'chat.done', 'chat.error'] as const) {
+      studio.router.subscribe(event, (e) => seen.push({ event, turnId: e.turnId, e }));
+    }
+    const tokens = (turnId: string) => seen.filter((x) => x.event === 'chat.token' && x.turnId === turnId).length;
     try {
       await call('npc.save', MIRA);
-      await call('chat.send', { npcId: 'mira', text: 'Tell me a long story.' });
-      const refused = await studio.router.call('npc.delete', { id: 'mira' }, TEST_SENDER);
-      expect(refused).toMatchObject({
-        ok: false,
-        error: { code: 'ValidationError', message: expect.stringContaining('Mira (mira) is still replying') },
-      });
-      expect((await call('npc.list', {})).map((n) => n.id)).toEqual(['mira']);
+      await call('chat.history', { npcId: 'mira' });
+      const side = await call('conversation.create', { npcId: 'mira', title: 'Side' });
+      const sent = await call('chat.send', { npcId: 'mira', conversationId: side.conversationId, text: 'Tell me a long story.' });
+      const drafting = call('chat.impersonate', { npcId: 'mira' }).catch((err: unknown) => err);
+      while (tokens(sent.turnId) < 3) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 300)); // past a draft write (every 250 ms): there are drafts to delete too
+
+      const deleting = call('npc.delete', { id: 'mira' });
+      // While it is being deleted nothing new starts for it, in any conversation.
+      for (const [channel, input] of [
+        ['chat.send', { npcId: 'mira', text: 'Wait!' }],
+        ['chat.impersonate', { npcId: 'mira', conversationId: side.conversationId }],
+      ] as const) {
+        expect(await studio.router.call(channel, input, TEST_SENDER)).toMatchObject({
+          ok: false,
+          error: { code: 'NotFound', message: expect.stringContaining('Mira (mira) is being deleted') },
+        });
+      }
+      expect(await deleting).toEqual({ deleted: true });
+      expect(await drafting).toMatchObject({ stopped: true });
+      const tokensAtDelete = tokens(sent.turnId);
+      await new Promise((r) => setTimeout(r, 400)); // time for anything still running to write or report
+
+      expect(tokens(sent.turnId)).toBe(tokensAtDelete);
+      // The turn ends once, cleanly, as in a conversation deleted under it: nothing to reload, nothing kept.
+      expect(seen.filter((x) => x.event !== 'chat.token')).toEqual([
+        {
+          event: 'chat.done',
+          turnId: sent.turnId,
+          e: {
+            turnId: sent.turnId,
+            npcId: 'mira',
+            conversationId: side.conversationId,
+            alternative: 0,
+            interrupted: true,
+            conversationDeleted: true,
+          },
+        },
+      ]);
+      expect(await readdir(join(local.path, 'transcripts'))).not.toContain('mira');
+      expect(await call('npc.list', {})).toEqual([]);
+
+      // A new Mira starts empty and can chat at once.
+      await call('npc.save', MIRA);
+      expect((await call('conversation.list', { npcId: 'mira' })).map((c) => c.conversationId)).toEqual(['main']);
+      const again = await call('chat.send', { npcId: 'mira', text: 'Hello?' });
+      expect(await call('chat.stop', { npcId: 'mira', turnId: again.turnId })).toEqual({ stopped: true });
     } finally {
       await studio.coordinator.run('test quit');
       await slow.stop();

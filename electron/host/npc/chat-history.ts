@@ -1,7 +1,7 @@
 import type { TimedEffectState } from '../../../shared/lorebook';
 import type { Npc } from '../../../shared/npc';
 import type { ChatMessage } from '../processors/processor';
-import { TranscriptError } from './transcript-store';
+import { TranscriptError } from './transcript-store-api';
 import type { ConversationRef, ConversationView, TranscriptMessage } from './transcript-schema';
 
 /** A conversation's messages as a turn uses them: the history sent, the lore state carried over, the reply to redo. */

@@ -6,18 +6,13 @@ import { ChatInputError, ConversationNotFoundError } from './chat-errors';
 import { lastReplyIndex, loreStateBefore, toChatMessages } from './chat-history';
 import type { ChatServiceOptions, StartedTurn } from './chat-types';
 import { Impersonations } from './impersonations';
+import { NpcDeletingError } from './npc-errors';
 import type { ResolvedPersona } from './persona-store';
 import { assemblePrompt, chatRequestOf } from './prompt/assemble';
 import { renderGreetings } from './prompt/macros';
-import { TranscriptError } from './transcript-store';
 import type { ConversationRef, ConversationView } from './transcript-schema';
+import { TranscriptError } from './transcript-store-api';
 import { TurnRunner } from './turn-runner';
-
-export { ConversationNotFoundError } from './chat-errors';
-export type { ChatEvents, ChatServiceOptions, LoreRetriever, StartedTurn, TurnOutcome } from './chat-types';
-
-/** The conversation every NPC has (started on first use); others are made with createConversation. */
-export { MAIN_CONVERSATION };
 
 /**
  * The chat a designer has with an NPC: conversations started with the card's greetings, and each kind of turn
@@ -63,6 +58,8 @@ export class ChatService {
     const { transcripts } = this.options;
     if (ref.conversationId !== MAIN_CONVERSATION && !(await transcripts.exists(ref))) throw new ConversationNotFoundError(ref);
     if (await transcripts.hasStarted(ref)) return;
+    // Its folder is being removed: a journal started now would come back as a conversation of a deleted NPC.
+    if (this.turns.npcDeleting(npc.id)) throw new NpcDeletingError(npc.card.name, npc.id);
     await transcripts.start(ref.npcId, { conversationId: ref.conversationId, greetings: renderGreetings(npc.card, this.names(npc, null)) });
   }
 
@@ -168,7 +165,7 @@ export class ChatService {
         latestText: target.text,
         save: async (reply) => {
           if (!reply.text) return messageId;
-          return (await this.options.transcripts.appendText(ref, messageId, reply.text, reply.turn)).id;
+          return (await this.options.transcripts.appendText(ref, messageId, reply)).id;
         },
       };
     });
@@ -213,6 +210,7 @@ export class ChatService {
    */
   async impersonate(npcId: string, conversationId: string = MAIN_CONVERSATION, signal?: AbortSignal): Promise<ImpersonateResult> {
     const npc = this.options.npcs.get(npcId);
+    if (this.turns.npcDeleting(npcId)) throw new NpcDeletingError(npc.card.name, npcId);
     const running = this.impersonations.begin(this.refOf(npcId, conversationId), signal);
     let text = '';
     try {
@@ -268,5 +266,19 @@ export class ChatService {
   deleteConversation(npcId: string, conversationId: string): Promise<boolean> {
     const ref = this.refOf(npcId, conversationId);
     return this.turns.deleteConversation(ref, () => this.options.transcripts.deleteConversation(ref));
+  }
+
+  /**
+   * Runs `remove` (the NPC's deletion, npc-deletion.ts) once nothing of the NPC streams: its replies, in every
+   * conversation, are stopped and end with chat.done (`conversationDeleted`), nothing of them saved; its impersonations
+   * are stopped (`stopped: true`); and neither starts for it until `remove` is done.
+   */
+  deleteNpc<T>(npcId: string, remove: () => Promise<T>): Promise<T> {
+    // Both are stopped in this same tick, so nothing of the NPC starts in between.
+    const drafts = this.impersonations.stopNpc(npcId);
+    return this.turns.deleteNpc(npcId, async () => {
+      await drafts;
+      return remove();
+    });
   }
 }

@@ -7,7 +7,8 @@ import type { Logger } from '../log/logger';
 import type { ChatMessage, Processor } from '../processors/processor';
 import type { NpcStore } from './npc-store';
 import type { ResolvedPersona } from './persona-store';
-import type { ReplyInput, TranscriptStore } from './transcript-store';
+import type { TranscriptStore } from './transcript-store';
+import type { ReplyInput } from './transcript-store-api';
 import type { ConversationRef, TranscriptMessage } from './transcript-schema';
 
 /** What the chat service is given and gives back, and what one turn carries from its plan to its saved reply. */

@@ -20,17 +20,18 @@ export interface RunningImpersonation {
 
 /**
  * The impersonations being drafted, one per conversation, each with its own AbortController so the designer can stop
- * it (chat.stopImpersonate). A stop is told apart from other aborts (a shutdown, a caller's signal) so only it
+ * it (chat.stopImpersonate, or deleting the NPC). A stop is told apart from other aborts (a shutdown, a caller's signal) so only it
  * answers `stopped: true`; the others keep their own error (ShuttingDown at shutdown).
  */
 export class Impersonations {
-  private readonly running = new Map<string, { controller: AbortController; stopped: boolean }>();
+  private readonly running = new Map<string, { controller: AbortController; stopped: boolean; ended: Promise<void> }>();
 
   /** Registers one for `ref`; a caller's `signal` aborting aborts it too. Throws ImpersonateBusyError if one runs. */
   begin(ref: ConversationRef, signal?: AbortSignal): RunningImpersonation {
     const key = keyOf(ref);
     if (this.running.has(key)) throw new ImpersonateBusyError(ref);
-    const entry = { controller: new AbortController(), stopped: false };
+    let ended!: () => void;
+    const entry = { controller: new AbortController(), stopped: false, ended: new Promise<void>((resolve) => (ended = resolve)) };
     const onAbort = () => entry.controller.abort(signal?.reason);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
@@ -41,6 +42,7 @@ export class Impersonations {
       end: () => {
         signal?.removeEventListener('abort', onAbort);
         if (this.running.get(key) === entry) this.running.delete(key);
+        ended();
       },
     };
   }
@@ -52,6 +54,17 @@ export class Impersonations {
     entry.stopped = true;
     entry.controller.abort(new DOMException('stopped by the user', 'AbortError'));
     return true;
+  }
+
+  /** Stops every impersonation of the NPC (being deleted), each answering `stopped: true`; resolves once all have ended. */
+  stopNpc(npcId: string): Promise<void> {
+    const entries = [...this.running.entries()].filter(([key]) => key.startsWith(`${npcId}/`)).map(([, entry]) => entry);
+    for (const entry of entries) {
+      if (entry.controller.signal.aborted) continue;
+      entry.stopped = true;
+      entry.controller.abort(new DOMException('the NPC was deleted', 'AbortError'));
+    }
+    return Promise.all(entries.map((e) => e.ended)).then(() => undefined);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { KnowledgeStore } from '../knowledge/knowledge-store';
-import type { LoreRetriever } from './chat-service';
+import type { LoreRetriever } from './chat-types';
 
 /**
  * The knowledge store as ChatService's lore source: an NPC's nearest chunks for the turn's latest message,

@@ -40,13 +40,13 @@ export class StoreClosedError extends Error {
   }
 }
 
-/** The NPC is replying right now; it cannot be deleted under the reply. */
-export class NpcBusyError extends Error {
+/** The NPC is being deleted (npc-deletion.ts): no reply or impersonation starts for it meanwhile; crosses IPC as NotFound. */
+export class NpcDeletingError extends Error {
   constructor(
     readonly npcName: string,
     readonly npcId: string,
   ) {
-    super(`${npcName} (${npcId}) is still replying; stop the reply (or wait for it), then delete the NPC`);
-    this.name = 'NpcBusyError';
+    super(`${npcName} (${npcId}) is being deleted, so nothing new can start with it; pick another NPC`);
+    this.name = 'NpcDeletingError';
   }
 }

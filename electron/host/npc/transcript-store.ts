@@ -7,6 +7,7 @@ import { npcIdSchema } from '../../../shared/ids';
 import { healthNow, type Provider } from '../lifecycle/provider';
 import type { Logger } from '../log/logger';
 import { openFilePaths } from '../resources/proc';
+import { ConversationNotFoundError } from './chat-errors';
 import { seedJournalText } from './conversation-seed';
 import { StoreClosedError } from './npc-errors';
 import { change, closeJournal, openConversation, peekConversation, type OpenConversation } from './open-conversation';
@@ -25,15 +26,6 @@ import {
 } from './transcript-store-api';
 import { pageFromEnd } from './transcript-tail-page';
 import { writeFileAtomicText } from './transcript-write';
-
-export {
-  DRAFT_RECOVERED_REASON,
-  TranscriptError,
-  type ConversationInfo,
-  type ConversationSeed,
-  type ReplyInput,
-  type TranscriptPage,
-} from './transcript-store-api';
 
 export interface TranscriptStoreOptions {
   /** e.g. <user-data>/transcripts; conversations live in <dir>/<npcId>/<conversationId>.jsonl */
@@ -98,9 +90,9 @@ export class TranscriptStore implements Provider {
     return this.view(ref);
   }
 
-  /** The conversation as it stands, opening its journal if needed. */
+  /** The conversation as it stands, opening its journal if needed; ConversationNotFoundError when it has none. */
   async view(ref: ConversationRef): Promise<ConversationView> {
-    return this.viewOf(await this.conversation(ref));
+    return this.viewOf(await this.conversation(ref, 'read'));
   }
 
   async listConversations(npcId: string): Promise<ConversationInfo[]> {
@@ -154,10 +146,27 @@ export class TranscriptStore implements Provider {
     }));
   }
 
-  /** A continued reply: `text` appended to the chosen swipe of `messageId` (`turn` closes its drafts). */
-  async appendText(ref: ConversationRef, messageId: string, text: string, turn?: string): Promise<TranscriptMessage> {
+  /**
+   * A continued reply: `text` appended to the chosen swipe of `messageId` (`turn` closes its drafts; `interrupted` marks
+   * the reply, as a stopped continuation is partial).
+   */
+  async appendText(
+    ref: ConversationRef,
+    messageId: string,
+    input: Pick<ReplyInput, 'text' | 'turn' | 'interrupted'>,
+  ): Promise<TranscriptMessage> {
+    const { text, turn, interrupted } = input;
     const at = new Date().toISOString();
-    return touched(await this.change(ref, () => ({ type: 'text-appended', at, id: messageId, text, ...(turn ? { turn } : {}) })));
+    return touched(
+      await this.change(ref, () => ({
+        type: 'text-appended',
+        at,
+        id: messageId,
+        text,
+        ...(interrupted ? { interrupted: true } : {}),
+        ...(turn ? { turn } : {}),
+      })),
+    );
   }
 
   /** Title, persona, author's note: a field left out stays, null clears. */
@@ -180,7 +189,7 @@ export class TranscriptStore implements Provider {
       const tail = await pageFromEnd(this.fileOf(ref), ref, limit, () => this.partsOf(ref.npcId));
       if (tail) return tail;
     }
-    const conv = await this.conversation(ref);
+    const conv = await this.conversation(ref, 'read');
     await conv.queue;
     const messages = conv.state.pageBefore(before, limit + 1);
     const hasOlder = messages.length > limit;
@@ -334,22 +343,29 @@ export class TranscriptStore implements Provider {
     );
   }
 
-  private conversation(ref: ConversationRef): Promise<OpenConversation> {
+  /**
+   * The conversation, its journal opened on first use. A read opens only a journal already on disk (none:
+   * ConversationNotFoundError, and nothing is created); a write starts a missing one, afresh if it joined a read that
+   * found none.
+   */
+  private conversation(ref: ConversationRef, use: 'read' | 'write' = 'write'): Promise<OpenConversation> {
     const conversations = this.open();
     const key = keyOf(ref);
     if (this.deleting.has(key)) return Promise.reject(new TranscriptError(ref, 'it is being deleted; pick another conversation'));
     let pending = conversations.get(key);
     if (!pending) {
-      pending = this.openConversation(ref);
+      pending = this.openConversation(ref, use);
       conversations.set(key, pending);
       pending.catch(() => conversations.delete(key));
     }
-    return pending;
+    if (use === 'read') return pending;
+    return pending.catch((err: unknown) => (err instanceof ConversationNotFoundError ? this.conversation(ref) : Promise.reject(err)));
   }
 
-  private async openConversation(ref: ConversationRef): Promise<OpenConversation> {
+  private async openConversation(ref: ConversationRef, use: 'read' | 'write'): Promise<OpenConversation> {
     const file = this.fileOf(ref);
-    await mkdir(dirname(file), { recursive: true });
+    if (use === 'write') await mkdir(dirname(file), { recursive: true });
+    else if (!(await fileExists(file))) throw new ConversationNotFoundError(ref);
     return openConversation(file, ref, await this.partsOf(ref.npcId), this.log);
   }
 
@@ -381,6 +397,13 @@ export class TranscriptStore implements Provider {
     if (!this.conversations) throw new StoreClosedError('the transcript store');
     return this.conversations;
   }
+}
+
+function fileExists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 function touched(message: TranscriptMessage | undefined): TranscriptMessage {

@@ -7,6 +7,7 @@ import { isAbortError } from '../engine/errors';
 import { npcLorebooks, seedOf } from '../lore/npc-lore';
 import { ConversationNotFoundError, TurnBusyError } from './chat-errors';
 import type { ChatServiceOptions, StartedTurn, StreamingTurn, TurnOutcome, TurnPlan } from './chat-types';
+import { NpcDeletingError } from './npc-errors';
 import type { ResolvedPersona } from './persona-store';
 import { assemblePrompt, chatRequestOf, type AssembledPrompt } from './prompt/assemble';
 import { ReplyDraft } from './reply-draft';
@@ -22,6 +23,8 @@ export class TurnRunner {
   private readonly streaming = new Map<string, StreamingTurn>();
   /** Conversations being deleted (how many deletes of each run): no turn starts in them. */
   private readonly deleting = new Map<string, number>();
+  /** NPCs being deleted, the same way: no turn starts for them. */
+  private readonly deletingNpcs = new Map<string, number>();
 
   constructor(
     private readonly options: ChatServiceOptions,
@@ -57,21 +60,42 @@ export class TurnRunner {
    * Runs `remove` (the conversation's deletion) once no reply streams into it: its turns are stopped and have ended,
    * saving nothing, and none can start in it until `remove` is done. So nothing writes the conversation back.
    */
-  async deleteConversation<T>(ref: ConversationRef, remove: () => Promise<T>): Promise<T> {
-    const key = `${ref.npcId}/${ref.conversationId}`;
-    this.deleting.set(key, (this.deleting.get(key) ?? 0) + 1);
+  deleteConversation<T>(ref: ConversationRef, remove: () => Promise<T>): Promise<T> {
+    const inIt = (t: StreamingTurn) => t.npcId === ref.npcId && t.conversationId === ref.conversationId;
+    return this.stopThenRemove(this.deleting, `${ref.npcId}/${ref.conversationId}`, inIt, 'the conversation was deleted', remove);
+  }
+
+  /** The same for a whole NPC (npc-deletion.ts): its turns in every conversation stop, and none starts for it meanwhile. */
+  deleteNpc<T>(npcId: string, remove: () => Promise<T>): Promise<T> {
+    return this.stopThenRemove(this.deletingNpcs, npcId, (t) => t.npcId === npcId, 'the NPC was deleted', remove);
+  }
+
+  /** Whether the NPC is being deleted (deleteNpc): nothing new may start for it. */
+  npcDeleting(npcId: string): boolean {
+    return this.deletingNpcs.has(npcId);
+  }
+
+  /** Marks `key` (synchronously, so no turn slips in), stops the matching turns as deleted, awaits them, runs `remove`. */
+  private async stopThenRemove<T>(
+    marks: Map<string, number>,
+    key: string,
+    matches: (turn: StreamingTurn) => boolean,
+    why: string,
+    remove: () => Promise<T>,
+  ): Promise<T> {
+    marks.set(key, (marks.get(key) ?? 0) + 1);
     try {
-      const turns = [...this.streaming.values()].filter((t) => t.npcId === ref.npcId && t.conversationId === ref.conversationId);
+      const turns = [...this.streaming.values()].filter(matches);
       for (const turn of turns) {
         turn.conversationDeleted = true;
-        turn.controller.abort(new DOMException('the conversation was deleted', 'AbortError'));
+        turn.controller.abort(new DOMException(why, 'AbortError'));
       }
       await Promise.all(turns.map((t) => t.finished));
       return await remove();
     } finally {
-      const left = this.deleting.get(key)! - 1;
-      if (left > 0) this.deleting.set(key, left);
-      else this.deleting.delete(key);
+      const left = marks.get(key)! - 1;
+      if (left > 0) marks.set(key, left);
+      else marks.delete(key);
     }
   }
 
@@ -79,6 +103,7 @@ export class TurnRunner {
   begin(npc: Npc, ref: ConversationRef, prepare: () => Promise<TurnPlan>): Promise<StartedTurn> {
     const { engine, events, logger } = this.options;
     const npcId = npc.id;
+    if (this.deletingNpcs.has(npcId)) return Promise.reject(new NpcDeletingError(npc.card.name, npcId));
     if (this.deleting.has(`${npcId}/${ref.conversationId}`)) return Promise.reject(new ConversationNotFoundError(ref));
     const busy = [...this.streaming.entries()].find(([, t]) => t.npcId === npcId);
     if (busy) return Promise.reject(new TurnBusyError(npcId, busy[0]));

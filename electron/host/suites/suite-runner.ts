@@ -17,7 +17,7 @@ import type { ExecutionEngine } from '../engine/execution-engine';
 import { ShuttingDownError } from '../engine/errors';
 import type { Logger } from '../log/logger';
 import { npcLorebooks, type LorebookLookup } from '../lore/npc-lore';
-import type { LoreRetriever } from '../npc/chat-service';
+import type { LoreRetriever } from '../npc/chat-types';
 import { NpcNotFoundError } from '../npc/npc-errors';
 import type { NpcStore } from '../npc/npc-store';
 import type { UsageCall } from '../usage/usage-tracker';

@@ -8,10 +8,10 @@ import {
 } from '../../knowledge/knowledge-errors';
 import { ArtError } from '../../npc/card-art';
 import { CardExportError, CardImportError } from '../../npc/card-codec';
-import { NpcBusyError, NpcFileConflictError, NpcNotFoundError, NpcValidationError } from '../../npc/npc-errors';
+import { NpcDeletingError, NpcFileConflictError, NpcNotFoundError, NpcValidationError } from '../../npc/npc-errors';
 import { PromptOverflowError } from '../../npc/prompt/prompt-overflow-error';
-import { TranscriptError } from '../../npc/transcript-store';
-import { ConversationNotFoundError } from '../../npc/chat-service';
+import { TranscriptError } from '../../npc/transcript-store-api';
+import { ConversationNotFoundError } from '../../npc/chat-errors';
 import { PersonaNotFoundError } from '../../npc/persona-store';
 import { PromptNotKeptError } from '../../npc/prompt-view';
 import { ChatImportError } from '../../npc/sillytavern-chat';
@@ -45,7 +45,12 @@ export function toHostError(err: unknown): unknown {
     return new HostError('NotFound', err.message);
   if (err instanceof ChatImportError)
     return new HostError('ValidationError', err.message, { issues: [{ path: 'text', message: err.message }] });
-  if (err instanceof NpcNotFoundError || err instanceof UnknownNpcError || err instanceof UnknownSourceError) {
+  if (
+    err instanceof NpcNotFoundError ||
+    err instanceof NpcDeletingError ||
+    err instanceof UnknownNpcError ||
+    err instanceof UnknownSourceError
+  ) {
     return new HostError('NotFound', err.message);
   }
   if (err instanceof CardImportError)
@@ -59,8 +64,7 @@ export function toHostError(err: unknown): unknown {
     err instanceof KnowledgeInputError ||
     err instanceof PromptOverflowError ||
     err instanceof NpcFileConflictError ||
-    err instanceof TranscriptError ||
-    err instanceof NpcBusyError
+    err instanceof TranscriptError
   ) {
     return new HostError('ValidationError', err.message, { issues: [{ path: '(input)', message: err.message }] });
   }

@@ -9,7 +9,7 @@ import {
   IconSettings,
   IconUsers,
 } from '@tabler/icons-react';
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { AppInfo } from '../../shared/contract';
 import { StudioError } from '../../shared/errors';
 import type { ProviderInfo } from '../../shared/health';
@@ -19,18 +19,22 @@ import { bridge } from './bridge';
 import { BackendBanners, ConnectionBanner, DataProblemsBanner, ShutdownReportBanner } from './components/Banners';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { ErrorNote } from './components/Field';
+import { lazyPanel, PanelSkeleton } from './components/LazyPanel';
 import { QuitOverlay, type QuitState } from './components/QuitOverlay';
 import { ThemeSwitch } from './components/ThemeSwitch';
 import { useHealth } from './health-store';
 import { useAction, useConnection, useStudioEvent } from './hooks';
-import { KnowledgePanel } from './panels/KnowledgePanel';
-import { LogsPanel } from './panels/LogsPanel';
-import { LorebooksPanel } from './panels/LorebooksPanel';
-import { NpcPanel } from './panels/NpcPanel';
-import { ResourcesPanel } from './panels/ResourcesPanel';
-import { SettingsPanel } from './panels/SettingsPanel';
-import { TestsPanel } from './panels/TestsPanel';
 import { Workspace } from './workspace/Workspace';
+
+// Chat is the first screen and ships with the page; every other panel is its own chunk (with its libraries:
+// uPlot in Resources, the lorebook editors, the NPC editor), fetched when its tab is first pointed at or opened.
+const NpcPanel = lazyPanel('NPCs', () => import('./panels/NpcPanel').then((m) => m.NpcPanel));
+const LorebooksPanel = lazyPanel('Lorebooks', () => import('./panels/LorebooksPanel').then((m) => m.LorebooksPanel));
+const KnowledgePanel = lazyPanel('Knowledge', () => import('./panels/KnowledgePanel').then((m) => m.KnowledgePanel));
+const TestsPanel = lazyPanel('Tests', () => import('./panels/TestsPanel').then((m) => m.TestsPanel));
+const ResourcesPanel = lazyPanel('Resources', () => import('./panels/ResourcesPanel').then((m) => m.ResourcesPanel));
+const LogsPanel = lazyPanel('Logs', () => import('./panels/LogsPanel').then((m) => m.LogsPanel));
+const SettingsPanel = lazyPanel('Settings', () => import('./panels/SettingsPanel').then((m) => m.SettingsPanel));
 
 /** The navigation rail: the chat workspace first, then the other panels. Icons are decorative (aria-hidden). */
 const TABS = [
@@ -45,15 +49,34 @@ const TABS = [
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
+const PRELOAD: Partial<Record<Tab, () => void>> = {
+  npcs: NpcPanel.preload,
+  lorebooks: LorebooksPanel.preload,
+  knowledge: KnowledgePanel.preload,
+  tests: TestsPanel.preload,
+  resources: ResourcesPanel.preload,
+  logs: LogsPanel.preload,
+  settings: SettingsPanel.preload,
+};
+
 function worstStatus(statuses: string[]): string {
   for (const s of ['unhealthy', 'degraded', 'stopped', 'healthy']) if (statuses.includes(s)) return s;
   return 'unknown';
 }
 
+/** A panel is mounted the first time it is shown, then stays mounted (hidden) like the others. */
 function Pane(props: { id: Tab; tab: Tab; children: ReactNode }) {
+  const shown = props.id === props.tab;
+  const [opened, setOpened] = useState(shown);
+  if (shown && !opened) setOpened(true);
+  const label = TABS.find(([id]) => id === props.id)?.[1] ?? props.id;
   return (
-    <div className="pane" hidden={props.id !== props.tab}>
-      <ErrorBoundary name={props.id}>{props.children}</ErrorBoundary>
+    <div className="pane" hidden={!shown}>
+      {opened && (
+        <ErrorBoundary name={props.id}>
+          <Suspense fallback={<PanelSkeleton panel={label} />}>{props.children}</Suspense>
+        </ErrorBoundary>
+      )}
     </div>
   );
 }
@@ -127,6 +150,8 @@ export function App() {
             data-testid={`tab-${id}`}
             aria-current={tab === id ? 'page' : undefined}
             onClick={() => setTab(id)}
+            onPointerEnter={PRELOAD[id]}
+            onFocus={PRELOAD[id]}
           >
             <Icon className="rail-icon" size={22} stroke={1.6} aria-hidden="true" />
             {label}
@@ -175,10 +200,10 @@ export function App() {
         <BackendBanners npcs={npcs} demo={info?.demo ?? false} onOpen={setTab} />
         <ErrorNote error={error} testId="app-error" onDismiss={clearError} />
         <main className="shell-main">
-          {/* Every panel stays mounted (hidden when not shown): a reply streaming in Chat, an ingest or a
-            minute of latency history are not lost by looking at another tab. */}
+          {/* Every panel, once shown, stays mounted (hidden when not shown): a reply streaming in Chat, an ingest
+            or a minute of latency history are not lost by looking at another tab. */}
           <Pane id="npcs" tab={tab}>
-            <NpcPanel
+            <NpcPanel.Panel
               npcs={npcs}
               selectedId={selectedId}
               onSelect={setSelectedId}
@@ -201,22 +226,22 @@ export function App() {
             />
           </Pane>
           <Pane id="lorebooks" tab={tab}>
-            <LorebooksPanel npcs={npcs} onNpcsChanged={reloadNpcs} />
+            <LorebooksPanel.Panel npcs={npcs} onNpcsChanged={reloadNpcs} />
           </Pane>
           <Pane id="knowledge" tab={tab}>
-            <KnowledgePanel npc={selected} />
+            <KnowledgePanel.Panel npc={selected} />
           </Pane>
           <Pane id="tests" tab={tab}>
-            <TestsPanel npcs={npcs} npc={selected} onSelect={setSelectedId} active={tab === 'tests'} />
+            <TestsPanel.Panel npcs={npcs} npc={selected} onSelect={setSelectedId} active={tab === 'tests'} />
           </Pane>
           <Pane id="resources" tab={tab}>
-            <ResourcesPanel usageVersion={usageVersion} />
+            <ResourcesPanel.Panel usageVersion={usageVersion} />
           </Pane>
           <Pane id="logs" tab={tab}>
-            <LogsPanel />
+            <LogsPanel.Panel />
           </Pane>
           <Pane id="settings" tab={tab}>
-            <SettingsPanel />
+            <SettingsPanel.Panel />
           </Pane>
         </main>
       </div>

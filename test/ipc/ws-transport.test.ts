@@ -36,6 +36,9 @@ beforeAll(async () => {
   await writeFile(join(root, 'index.html'), '<!doctype html><title>NPC Studio</title>');
   await writeFile(join(root, 'assets', 'app.js'), 'console.log(1)');
   await writeFile(join(root, 'assets', 'app.css'), 'body{}');
+  // Named like Vite's chunks: the panel's name, then a hash of the content.
+  await writeFile(join(root, 'assets', 'LogsPanel-DOIXXPPI.js'), 'export const x = 1;');
+  await writeFile(join(root, 'assets', 'ResourcesPanel-1Z_heWtb.css'), '.u{}');
   await writeFile(join(dir.path, 'secret.txt'), 'outside the served folder');
   router = createRouter(
     fakeHandlers({
@@ -126,6 +129,20 @@ describe('web host transport', () => {
     expect(await rawStatus('/%2e%2e/secret.txt')).toBe(404);
     expect(await rawStatus('/assets/%2e%2e%2f%2e%2e%2fsecret.txt')).toBe(404);
     expect((await fetch(`${transport.origin}/`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('serves code-split chunks as scripts, cached for good; the page and unhashed files are checked every time', async () => {
+    const chunk = await fetch(`${transport.origin}/assets/LogsPanel-DOIXXPPI.js`);
+    expect(chunk.status).toBe(200);
+    expect(chunk.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(chunk.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(chunk.headers.get('cache-control')).toBe('max-age=31536000, immutable');
+    const css = await fetch(`${transport.origin}/assets/ResourcesPanel-1Z_heWtb.css`);
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(css.headers.get('cache-control')).toBe('max-age=31536000, immutable');
+    expect((await fetch(`${transport.origin}/assets/app.js`)).headers.get('cache-control')).toBe('no-cache');
+    expect((await fetch(`${transport.origin}/?token=abc`)).headers.get('cache-control')).toBe('no-store');
+    expect((await fetch(`${transport.origin}/assets/Missing-ABCDEFGH.js`)).headers.get('cache-control')).toBe('no-store');
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findKey, parseRegexKey } from '../../electron/host/lore/key-matching';
+import type { LoreMessage } from '../../electron/host/lore/activation';
 import { book, chat, fired, run, skipReason } from './support';
 
 describe('constant and disabled', () => {
@@ -95,5 +96,27 @@ describe('scan depth', () => {
   it('keys are matched with macros replaced', () => {
     const b = book([{ keys: ['{{char}}'] }]);
     expect(fired(b, chat('Mira?'), { render: (t) => t.replace('{{char}}', 'Mira') })).toEqual(['e0']);
+  });
+});
+
+describe('a long chat', () => {
+  /** 500 messages that throw when their text is read, then `newest`: what the activation may read. */
+  const longChat = (...newest: string[]): LoreMessage[] => [
+    ...Array.from({ length: 500 }, (_, i): LoreMessage => ({
+      role: i % 2 ? 'assistant' : 'user',
+      get content(): string {
+        throw new Error(`message ${i} is beyond the scan depth and was read`);
+      },
+    })),
+    ...chat(...newest),
+  ];
+
+  it('is read only as far as the scan depth reaches, and not at all without entries (a turn does not pass over the whole chat)', () => {
+    expect(run([], longChat('the Moonwell')).activated).toEqual([]);
+    const [a] = run(book([{ keys: ['moonwell'] }], { scanDepth: 2 }), longChat('by the Moonwell', 'at dusk')).activated;
+    expect(a!.trace.matchedIn).toEqual({ kind: 'message', index: 500, role: 'user', excerpt: 'by the Moonwell' });
+    expect(() => run(book([{ keys: ['moonwell'] }], { scanDepth: 3 }), longChat('by the Moonwell', 'at dusk'))).toThrow(
+      'message 499 is beyond the scan depth',
+    );
   });
 });

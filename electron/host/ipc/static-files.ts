@@ -21,6 +21,17 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/**
+ * Vite names what it builds into assets/ (the entry and the panels' chunks) after a hash of the content, so such a
+ * file never changes under its name: the browser may keep it. The page itself is never cached (a rebuild's new names).
+ */
+const HASHED_ASSET = /^\/assets\/[^/]+-[A-Za-z0-9_-]{8}\.(js|css)$/;
+
+function cacheControl(pathname: string, type: string): string {
+  if (type.startsWith('text/html')) return 'no-store';
+  return HASHED_ASSET.test(pathname) ? 'max-age=31536000, immutable' : 'no-cache';
+}
+
 /** The renderer's Content-Security-Policy: nothing inline, nothing remote, sockets only to this host. */
 export function contentSecurityPolicy(origin: string): string {
   const wsOrigin = origin.replace(/^http/, 'ws');
@@ -94,7 +105,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
     ...securityHeaders(csp),
     'Content-Type': type,
     'Content-Length': String(size),
-    'Cache-Control': type.startsWith('text/html') ? 'no-store' : 'no-cache',
+    'Cache-Control': cacheControl(pathname, type),
   });
   if (req.method === 'HEAD') return void res.end();
   await pipeline(createReadStream(file), res).catch(() => res.destroy());

@@ -74,14 +74,9 @@ export function activateLore(
     history.length,
     entries.map((e) => e.timed),
   );
-  const assistantMessages = history.filter((m) => m.role === 'assistant').length;
-  const buffer = new ScanBuffer(
-    history.map((m, index) => ({
-      index,
-      role: m.role,
-      text: options.includeNames && m.name ? `${m.name}: ${m.content}` : m.content,
-    })),
-  );
+  // Counted when an entry first asks (a turn with no lore entries reads none of a long chat).
+  let assistantMessages: number | undefined;
+  const buffer = new ScanBuffer(history, { includeNames: options.includeNames });
   const budget = options.tokenBudget !== undefined ? options.tokenBudget : (books[0]?.book.tokenBudget ?? null);
   const recursionFor = (e: ResolvedEntry) => options.recursiveScanning ?? e.book.recursiveScanning ?? false;
   const anyRecursion = entries.some(recursionFor);
@@ -142,7 +137,7 @@ export function activateLore(
       const gate = gateEntry(e, {
         pass,
         chatLength: history.length,
-        assistantMessages,
+        assistantMessages: (assistantMessages ??= history.filter((m) => m.role === 'assistant').length),
         sticky: isSticky(e),
         delayed: timed.isActive('delay', e.stateKey),
         cooldownLeft: timed.isActive('cooldown', e.stateKey) ? (timed.remaining('cooldown', e.stateKey) ?? 0) : undefined,

@@ -71,17 +71,41 @@ const MATCHER = '\x01';
 const JOINER = '\n' + MATCHER;
 export const MAX_SCAN_DEPTH = 1000;
 
-/** The texts one activation scans: the chat, newest first, and what recursion added. */
+/** A chat message as the buffer is given it: scanned as its content, or as "name: content" with names included. */
+export interface ChatScanInput {
+  role: string;
+  content: string;
+  name?: string;
+}
+
+/**
+ * The texts one activation scans: the chat, newest first, and what recursion added. A message is read, trimmed and
+ * lower-cased on first use: entries scan the newest few (2 by default), and a long conversation's other messages
+ * would cost every turn a pass over the whole chat.
+ */
 export class ScanBuffer {
-  readonly #messages: (ScanMessage & { lower: string })[];
+  /** Oldest first, as the history is kept. */
+  readonly #history: readonly ChatScanInput[];
+  readonly #includeNames: boolean;
+  /** The newest messages read so far, newest first. */
+  readonly #read: (ScanMessage & { lower?: string })[] = [];
   readonly #recursion: RecursionSegment[] = [];
 
-  /** @param messages oldest first, as the history is kept. */
-  constructor(messages: readonly ScanMessage[]) {
-    this.#messages = [...messages]
-      .reverse()
-      .slice(0, MAX_SCAN_DEPTH)
-      .map((m) => ({ ...m, text: m.text.trim(), lower: m.text.trim().toLowerCase() }));
+  constructor(history: readonly ChatScanInput[], options: { includeNames?: boolean } = {}) {
+    this.#history = history;
+    this.#includeNames = options.includeNames ?? false;
+  }
+
+  /** The `depth` newest messages (newest first, at most MAX_SCAN_DEPTH), trimmed. */
+  #newest(depth: number): (ScanMessage & { lower?: string })[] {
+    const n = Math.max(0, Math.min(depth, MAX_SCAN_DEPTH, this.#history.length));
+    for (let i = this.#read.length; i < n; i++) {
+      const index = this.#history.length - 1 - i;
+      const m = this.#history[index]!;
+      const text = this.#includeNames && m.name ? `${m.name}: ${m.content}` : m.content;
+      this.#read.push({ index, role: m.role, text: text.trim() });
+    }
+    return this.#read.slice(0, n);
   }
 
   readonly #joined = new Map<string, string>();
@@ -113,8 +137,7 @@ export class ScanBuffer {
     if (cached !== undefined) return cached;
     let result =
       MATCHER +
-      this.#messages
-        .slice(0, Math.min(depth, MAX_SCAN_DEPTH))
+      this.#newest(depth)
         .map((m) => m.text)
         .join(JOINER);
     if (withRecursion && this.#recursion.length) result += JOINER + this.#recursion.map((r) => r.text).join(JOINER);
@@ -124,8 +147,8 @@ export class ScanBuffer {
 
   /** Where in the scanned texts a key that matched the joined text is found: newest message first, then recursion. */
   locate(key: string, options: MatchOptions, depth: number, withRecursion: boolean): MatchSource {
-    for (const m of this.#messages.slice(0, Math.min(depth, MAX_SCAN_DEPTH))) {
-      const at = findKey(m.text, key, options, m.lower);
+    for (const m of this.#newest(depth)) {
+      const at = findKey(m.text, key, options, (m.lower ??= m.text.toLowerCase()));
       if (at >= 0) return { kind: 'message', index: m.index, role: m.role, excerpt: excerpt(m.text, at) };
     }
     if (withRecursion) {

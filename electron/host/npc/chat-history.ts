@@ -7,7 +7,7 @@ import type { ConversationRef, ConversationView, TranscriptMessage } from './tra
 /** A conversation's messages as a turn uses them: the history sent, the lore state carried over, the reply to redo. */
 
 /** The lore timed-effect state the last reply before `end` saved (sticky and cooldown carry over from it). */
-export function loreStateBefore(messages: readonly TranscriptMessage[], end: number): { loreState?: TimedEffectState } {
+export function loreStateBefore(messages: readonly Pick<TranscriptMessage, 'meta'>[], end: number): { loreState?: TimedEffectState } {
   for (let i = end - 1; i >= 0; i--) {
     const state = messages[i]!.meta?.used?.lore?.state;
     if (state) return { loreState: state };
@@ -15,7 +15,7 @@ export function loreStateBefore(messages: readonly TranscriptMessage[], end: num
   return {};
 }
 
-export function toChatMessages(messages: readonly TranscriptMessage[]): ChatMessage[] {
+export function toChatMessages(messages: readonly Pick<TranscriptMessage, 'role' | 'text'>[]): ChatMessage[] {
   return messages.filter((m) => m.text.trim() !== '').map((m) => ({ role: m.role, content: m.text }));
 }
 

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger';
 import type { ChatMessage, Processor } from '../processors/processor';
 import type { NpcStore } from './npc-store';
 import type { ResolvedPersona } from './persona-store';
+import type { ReplyText } from './reply-text';
 import type { TranscriptStore } from './transcript-store';
 import type { ReplyInput } from './transcript-store-api';
 import type { ConversationRef, TranscriptMessage } from './transcript-schema';
@@ -96,7 +97,8 @@ export interface StreamingTurn {
   npcId: string;
   conversationId: string;
   controller: AbortController;
-  text: string;
+  /** What has streamed so far. */
+  reply: ReplyText;
   /** -1 until the turn is prepared (a regenerate learns its index then). */
   alternative: number;
   /** Settles when the turn has ended and written its last byte (turn-runner.ts). */

@@ -109,9 +109,14 @@ export class NpcStore implements Provider {
   }
 
   get(id: string): Npc {
+    return structuredClone(this.peek(id));
+  }
+
+  /** The stored NPC itself, not a copy: to read, never to change (get() gives a copy). A save replaces it whole. */
+  peek(id: string): Readonly<Npc> {
     const npc = this.folder.peek(id);
     if (!npc) throw new NpcNotFoundError(id);
-    return structuredClone(npc);
+    return npc;
   }
 
   /** Files that failed validation on open, each kept untouched. */

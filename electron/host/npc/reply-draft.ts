@@ -7,7 +7,8 @@ export const DRAFT_EVERY_MS = 250;
  * goes into the next. A failed write is reported and the reply goes on: the final save still holds all of it.
  */
 export class ReplyDraft {
-  private pending = '';
+  /** Text not yet written, as its tokens (see reply-text.ts for why not one string). */
+  private pending: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -20,7 +21,7 @@ export class ReplyDraft {
 
   add(text: string): void {
     if (this.closed || text === '') return;
-    this.pending += text;
+    this.pending.push(text);
     this.timer ??= setTimeout(() => this.flush(), this.everyMs);
   }
 
@@ -37,8 +38,8 @@ export class ReplyDraft {
     this.writing = this.writing
       .then(async () => {
         // Taken when the write starts, so flushes queued behind a slow one merge into it.
-        const text = this.pending;
-        this.pending = '';
+        const text = this.pending.join('');
+        this.pending = [];
         if (text && !this.closed) await this.write(text);
       })
       .catch(this.onError);

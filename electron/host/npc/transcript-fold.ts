@@ -198,9 +198,24 @@ export class ConversationState {
     return m && { role: m.role, text: m.swipes[m.chosen]!.text };
   }
 
+  /** The alive messages' roles, chosen texts and their meta, oldest first, without copying their swipes (a new turn's history). */
+  chosen(): Pick<TranscriptMessage, 'role' | 'text' | 'meta'>[] {
+    const out: Pick<TranscriptMessage, 'role' | 'text' | 'meta'>[] = [];
+    for (const m of this.messages.values()) {
+      const swipe = m.swipes[m.chosen]!;
+      out.push(swipe.meta ? { role: m.role, text: swipe.text, meta: swipe.meta } : { role: m.role, text: swipe.text });
+    }
+    return out;
+  }
+
   message(id: string): TranscriptMessage | undefined {
     const m = this.messages.get(id);
     return m && toView(m);
+  }
+
+  /** Title, persona, author's note as they stand (a copy). */
+  currentSettings(): ConversationSettings {
+    return { ...this.settings };
   }
 
   view(extraProblems: TranscriptProblem[] = []): ConversationView {
@@ -208,7 +223,7 @@ export class ConversationState {
       npcId: this.npcId,
       conversationId: this.conversationId,
       startedAt: this.startedAt,
-      settings: { ...this.settings },
+      settings: this.currentSettings(),
       lastAt: this.lastAt,
       messages: [...this.messages.values()].map(toView),
       problems: [...extraProblems, ...this.problems],

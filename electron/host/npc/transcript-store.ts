@@ -16,7 +16,13 @@ import { ConversationState } from './transcript-fold';
 import { checkedId, cursorNumber, keyOf, newConversationId } from './transcript-ids';
 import { conversationFiles, draftsFileOf } from './transcript-io';
 import { PartStore } from './transcript-parts';
-import { type ConversationRef, type ConversationView, type TranscriptEvent, type TranscriptMessage } from './transcript-schema';
+import {
+  type ConversationRef,
+  type ConversationSettings,
+  type ConversationView,
+  type TranscriptEvent,
+  type TranscriptMessage,
+} from './transcript-schema';
 import {
   TranscriptError,
   type ConversationInfo,
@@ -93,6 +99,16 @@ export class TranscriptStore implements Provider {
   /** The conversation as it stands, opening its journal if needed; ConversationNotFoundError when it has none. */
   async view(ref: ConversationRef): Promise<ConversationView> {
     return this.viewOf(await this.conversation(ref, 'read'));
+  }
+
+  /** The messages' roles, chosen texts and meta, oldest first: what a new turn reads, without the copies view() makes. */
+  async history(ref: ConversationRef): Promise<Pick<TranscriptMessage, 'role' | 'text' | 'meta'>[]> {
+    return (await this.conversation(ref, 'read')).state.chosen();
+  }
+
+  /** The conversation's settings as view() gives them, without copying its messages (a turn reads them as it starts). */
+  async settings(ref: ConversationRef): Promise<ConversationSettings> {
+    return (await this.conversation(ref, 'read')).state.currentSettings();
   }
 
   async listConversations(npcId: string): Promise<ConversationInfo[]> {

@@ -11,8 +11,9 @@ import { NpcDeletingError } from './npc-errors';
 import type { ResolvedPersona } from './persona-store';
 import { assemblePrompt, chatRequestOf, type AssembledPrompt } from './prompt/assemble';
 import { ReplyDraft } from './reply-draft';
+import { ReplyText } from './reply-text';
 import { keptUsage, replyMeta } from './reply-meta';
-import type { ConversationRef, ConversationView } from './transcript-schema';
+import type { ConversationRef, ConversationSettings } from './transcript-schema';
 
 /**
  * Runs chat turns: admit (engine) → retrieve → assemble → stream → persist. Admission comes first, so a turn refused
@@ -28,15 +29,15 @@ export class TurnRunner {
 
   constructor(
     private readonly options: ChatServiceOptions,
-    /** The persona a conversation plays (chat-service.ts). */
-    private readonly personaOf: (view: ConversationView) => ResolvedPersona,
+    /** The persona a conversation with these settings plays (chat-service.ts). */
+    private readonly personaOf: (settings: ConversationSettings) => ResolvedPersona,
   ) {}
 
   /** Streaming turns not yet saved, for the history view. */
   inProgress(npcId: string, conversationId: string = MAIN_CONVERSATION): { turnId: string; text: string; alternative: number }[] {
     return [...this.streaming.entries()]
       .filter(([, t]) => t.npcId === npcId && t.conversationId === conversationId && t.alternative >= 0)
-      .map(([turnId, t]) => ({ turnId, text: t.text, alternative: t.alternative }));
+      .map(([turnId, t]) => ({ turnId, text: t.reply.text, alternative: t.alternative }));
   }
 
   /** The lorebooks an NPC's turn scans, and the seed of its rolls. */
@@ -109,7 +110,13 @@ export class TurnRunner {
     if (busy) return Promise.reject(new TurnBusyError(npcId, busy[0]));
 
     const turnId = `t-${randomUUID()}`;
-    const turn: StreamingTurn = { npcId, conversationId: ref.conversationId, controller: new AbortController(), text: '', alternative: -1 };
+    const turn: StreamingTurn = {
+      npcId,
+      conversationId: ref.conversationId,
+      controller: new AbortController(),
+      reply: new ReplyText(),
+      alternative: -1,
+    };
     this.streaming.set(turnId, turn);
     let prepared = false;
     let announce!: (plan: TurnPlan) => void;
@@ -135,7 +142,7 @@ export class TurnRunner {
       // Streamed, but the reply could not be saved.
       logger.error({ npcId, turnId }, `Chat reply of ${npcId} could not be saved: ${errorMessage(err)}`);
       events.error({ turnId, npcId, conversationId: ref.conversationId, alternative: turn.alternative, error: err });
-      return { turnId, messageId: '', text: turn.text, interrupted: true, error: errorMessage(err) };
+      return { turnId, messageId: '', text: turn.reply.text, interrupted: true, error: errorMessage(err) };
     });
     turn.finished = finished;
     return planned.then(async (plan) => {
@@ -167,8 +174,8 @@ export class TurnRunner {
       const lore = { ...this.loreOf(npc, turnId), ...(plan.loreState ? { state: plan.loreState } : {}) };
       const local = npc.studio.processor === 'local';
       const modelContextLength = local ? await this.options.modelContextLength?.(npc.studio.model, signal) : undefined;
-      const view = await this.options.transcripts.view(ref);
-      persona = this.personaOf(view);
+      const settings = await this.options.transcripts.settings(ref);
+      persona = this.personaOf(settings);
       prompt = assemblePrompt({
         npcId,
         card: npc.card,
@@ -179,14 +186,14 @@ export class TurnRunner {
         lore,
         modelContextLength,
         persona,
-        authorsNote: view.settings.authorsNote,
+        authorsNote: settings.authorsNote,
         mode: plan.mode,
       });
       const request = chatRequestOf(prompt);
       const processor = this.options.processorFor(npc.studio.processor);
       for await (const event of processor.chat(request, signal)) {
         if (event.type === 'token') {
-          turn.text += event.text;
+          turn.reply.add(event.text);
           draft.add(event.text);
           events.token({ turnId, npcId, conversationId, text: event.text, alternative });
         } else {
@@ -202,7 +209,7 @@ export class TurnRunner {
         failure = err;
       }
     }
-    const text = turn.text;
+    const text = turn.reply.text;
     if (turn.conversationDeleted) return this.discard(turnId, turn, plan, draft);
     const meta = replyMeta(npc, prompt, usage, failure, interruption, persona);
     let messageId: string;
@@ -224,7 +231,8 @@ export class TurnRunner {
 
   /** A turn whose conversation is being deleted: it ends as stopped, and nothing of it is saved. */
   private async discard(turnId: string, turn: StreamingTurn, plan: TurnPlan, draft: ReplyDraft): Promise<TurnOutcome> {
-    const { npcId, conversationId, alternative, text } = turn;
+    const { npcId, conversationId, alternative } = turn;
+    const text = turn.reply.text;
     try {
       // Writes already under way finish before the deletion closes the journal; they are deleted with it.
       await draft.close();

@@ -1,4 +1,5 @@
 import { Component, type ReactNode } from 'react';
+import { PanelLoadError } from '../lazy-panel';
 
 /** A panel that throws shows what went wrong instead of blanking the whole window. */
 export class ErrorBoundary extends Component<{ name: string; children: ReactNode }, { error: Error | null }> {
@@ -12,8 +13,17 @@ export class ErrorBoundary extends Component<{ name: string; children: ReactNode
     if (!this.state.error) return this.props.children;
     return (
       <div className="note error" role="alert" data-testid="panel-crashed">
-        The {this.props.name} panel hit a bug: {this.state.error.message}
-        <button onClick={() => this.setState({ error: null })}>Try again</button>
+        {this.state.error instanceof PanelLoadError
+          ? this.state.error.message
+          : `The ${this.props.name} panel hit a bug: ${this.state.error.message}`}
+        <button
+          onClick={() => {
+            if (this.state.error instanceof PanelLoadError) this.state.error.retry();
+            this.setState({ error: null });
+          }}
+        >
+          Try again
+        </button>
       </div>
     );
   }

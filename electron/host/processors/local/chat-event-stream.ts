@@ -41,31 +41,45 @@ export class ChatEventStream implements AsyncIterableIterator<ChatEvent> {
     return this;
   }
 
-  async next(): Promise<IteratorResult<ChatEvent>> {
-    if (this.pendingDone) return this.finish(this.pendingDone);
-    if (this.ended) return { done: true, value: undefined };
-    try {
-      this.source ??= (await this.hooks.open())[Symbol.asyncIterator]();
-      for (;;) {
-        const step = await this.source.next();
-        // The ollama client itself throws when a stream ends without its done line; this is the belt to its braces.
-        if (step.done) throw new Error('the reply from Ollama ended without its final message');
-        const part = step.value;
-        const text = part.message?.content;
-        if (!part.done) {
-          if (text) return { done: false, value: { type: 'token', text } };
-          continue;
-        }
-        const done: ChatEvent = { type: 'done', usage: usageOf(part, this.startedAt), model: part.model, stopReason: part.done_reason };
-        if (!text) return this.finish(done);
-        this.pendingDone = done;
-        return { done: false, value: { type: 'token', text } };
-      }
-    } catch (err) {
-      this.close(false);
-      throw this.hooks.failure(err);
-    }
+  next(): Promise<IteratorResult<ChatEvent>> {
+    if (this.pendingDone) return Promise.resolve(this.finish(this.pendingDone));
+    if (this.ended) return Promise.resolve({ done: true, value: undefined });
+    // Once open, a token costs one .then: an async function here added a hop per token.
+    return this.source ? this.source.next().then(this.onStep, this.onFailure) : this.openThenNext();
   }
+
+  private async openThenNext(): Promise<IteratorResult<ChatEvent>> {
+    try {
+      this.source = (await this.hooks.open())[Symbol.asyncIterator]();
+    } catch (err) {
+      return this.onFailure(err);
+    }
+    return this.next();
+  }
+
+  private readonly onStep = (step: IteratorResult<ChatResponse>): IteratorResult<ChatEvent> | Promise<IteratorResult<ChatEvent>> => {
+    try {
+      // The ollama client itself throws when a stream ends without its done line; this is the belt to its braces.
+      if (step.done) throw new Error('the reply from Ollama ended without its final message');
+      const part = step.value;
+      const text = part.message?.content;
+      if (!part.done) {
+        if (text) return { done: false, value: { type: 'token', text } };
+        return this.source!.next().then(this.onStep, this.onFailure);
+      }
+      const done: ChatEvent = { type: 'done', usage: usageOf(part, this.startedAt), model: part.model, stopReason: part.done_reason };
+      if (!text) return this.finish(done);
+      this.pendingDone = done;
+      return { done: false, value: { type: 'token', text } };
+    } catch (err) {
+      return this.onFailure(err);
+    }
+  };
+
+  private readonly onFailure = (err: unknown): never => {
+    this.close(false);
+    throw this.hooks.failure(err);
+  };
 
   async return(): Promise<IteratorResult<ChatEvent>> {
     this.close(false);

@@ -24,7 +24,6 @@ describe('the log file', () => {
     expect(openFilePaths()).not.toContain(file);
     expect(() => logs.logger.warn('after close')).not.toThrow();
     await logs.close();
-    await logs.flush();
 
     const lines = (await readFile(file, 'utf8'))
       .trim()

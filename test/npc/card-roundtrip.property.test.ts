@@ -9,7 +9,7 @@ import {
   type DecodedCard,
 } from '../../electron/host/npc/card-codec';
 import { placeholderPng } from '../../electron/host/npc/png-chunks';
-import type { StudioSettings } from '../../shared/npc';
+import { lorebookEntrySchema, type StudioSettings } from '../../shared/npc';
 
 /**
  * import → export → import is the identity, for generated V2 and V3 cards in every format: every field,
@@ -39,22 +39,8 @@ const decorated = fc
   )
   .map(([decorators, body]) => [...decorators, body].join('\n'));
 
-const ENTRY_KNOWN = [
-  'keys',
-  'content',
-  'extensions',
-  'enabled',
-  'insertion_order',
-  'case_sensitive',
-  'name',
-  'priority',
-  'id',
-  'comment',
-  'selective',
-  'secondary_keys',
-  'constant',
-  'position',
-];
+/** The V2 book entry's own fields: generated unknown keys must not collide with them. */
+const ENTRY_KNOWN = Object.keys(lorebookEntrySchema.shape);
 const entry = fc
   .tuple(
     fc.record(

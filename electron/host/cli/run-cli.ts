@@ -129,7 +129,7 @@ export async function runCli(argv: string[], io: CliIo, options: RunCliOptions =
   const logger = logs.logger;
   const registry = new ProviderRegistry({ logger });
   const engine = new ExecutionEngine({ logger });
-  const coordinator = new ShutdownCoordinator({ registry, intake: engine, logger, reports: new NoReport(dataDir), flushLogs: logs.flush });
+  const coordinator = new ShutdownCoordinator({ registry, intake: engine, logger, reports: new NoReport(dataDir), flushLogs: logs.close });
   coordinator.events.on('progress', (p) => p.type === 'done' && lock.release());
   const hooks = installExitHooks({ coordinator, logger, exit: options.exit ?? ((code) => process.exit(code)) });
 

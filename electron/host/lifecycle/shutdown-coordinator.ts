@@ -25,7 +25,7 @@ export interface CoordinatorOptions {
   intake: Intake;
   logger: Logger;
   reports: ShutdownReportStore;
-  /** The last step: writes out (the studio also closes) the log file. */
+  /** The last step: closes the log file (every line is already written). */
   flushLogs: () => Promise<void>;
   /** Bound on the whole shutdown (default 5 s). */
   deadlineMs?: number;

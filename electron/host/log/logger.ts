@@ -8,8 +8,6 @@ export type Logger = pino.Logger;
 export interface LogSinks {
   logger: Logger;
   ring: LogRing;
-  /** Resolves when every line logged so far is in the log file. */
-  flush(): Promise<void>;
   /**
    * Closes the log file (the shutdown's last step): a studio that ends without exiting the process (tests, a host
    * that lets the event loop empty) must not hold the file open. Later lines reach the ring and stderr.
@@ -42,8 +40,6 @@ export function createLogger(options: LoggerOptions = {}): LogSinks {
   return {
     logger,
     ring,
-    // Every line is in the file as soon as it is logged (see LogFile): nothing is buffered here.
-    flush: async () => undefined,
     close: async () => file?.close(),
   };
 }
